@@ -1,0 +1,51 @@
+# ocitrace — see README.md.  Everything installs itself: `make demo`, `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint typecheck unit bench deps system-deps gotemplate-fixtures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+# Debian's docker-registry (distribution 2.8) for the real-registry tests, skopeo for benchmarks.
+system-deps:
+	@missing=""; \
+	command -v docker-registry >/dev/null 2>&1 || missing="$$missing docker-registry"; \
+	command -v skopeo >/dev/null 2>&1 || missing="$$missing skopeo"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing$$missing (install them; real-registry tests will be skipped)"; fi; \
+	fi
+
+deps: system-deps $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	-@$(MAKE) --no-print-directory system-deps
+	$(BIN)/python tools/demo.py
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check ocitrace tests bench tools
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+unit: deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test: deps lint typecheck unit
+
+bench: deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

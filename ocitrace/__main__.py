@@ -1,0 +1,5 @@
+"""``python -m ocitrace``."""
+
+from .cli.main import entry
+
+entry()

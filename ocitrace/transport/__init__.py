@@ -1,0 +1,17 @@
+"""HTTP transport: session policy, retries, auth, credentials, redaction.
+
+Public surface used by :mod:`ocitrace.registry` (keep it stable):
+
+* :class:`TransportOptions` — every knob, immutable.
+* :class:`Transport` — ``request(method, url, *, registry, scope, ...)`` does auth
+  (challenge → token for the scope, cached per (realm, service, scope)), retries, safe
+  redirects (credentials only to the registry's own host) and maps network failures to
+  :class:`~ocitrace.errors.TransportError`.  It returns the final ``requests.Response``
+  whatever its status; the registry layer turns 4xx/5xx into typed errors.
+"""
+
+from __future__ import annotations
+
+from .core import Transport, TransportOptions
+
+__all__ = ["Transport", "TransportOptions"]
