@@ -1,0 +1,279 @@
+"""The :class:`~ocitrace.source.Source` protocol over an OCI image layout on disk.
+
+A layout is a directory holding ``oci-layout``, ``index.json`` and ``blobs/<alg>/<hex>``
+(image-spec ``image-layout.md``).  Tags are the ``org.opencontainers.image.ref.name``
+annotations of ``index.json`` entries, as buildx reads ``oci-layout://DIR:TAG``; what a
+tag or digest resolves to is the ``index.json`` entry itself (annotations included), so
+``inspect`` shows what buildx shows.  Every read is digest- and size-verified and capped.
+
+The source keeps no mutable state (``index.json`` is re-read on each call), so one
+instance may be shared between threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import DigestMismatch, FormatError, IntegrityError, NotFound, TooLarge
+from .oci import mediatypes as mt
+from .oci.model import Descriptor, Index, Manifest
+from .source import Fetched, Referrers
+
+__all__ = ["DEFAULT_MAX_MANIFEST_SIZE", "REF_NAME_ANNOTATION", "LayoutSource"]
+
+log = logging.getLogger(__name__)
+
+REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name"
+DEFAULT_MAX_MANIFEST_SIZE = 4 * 1024 * 1024  # the common registry limit for manifests
+_DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
+_TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
+_CHUNK = 1 << 16
+
+
+class LayoutSource:
+    """Read-only :class:`~ocitrace.source.Source` over the OCI image layout at ``path``."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, max_manifest_size: int = DEFAULT_MAX_MANIFEST_SIZE
+    ) -> None:
+        self._root = Path(path)
+        self._name = f"oci-layout://{os.fspath(path)}"
+        self._max_manifest = max_manifest_size
+        self._check_layout()
+
+    def _check_layout(self) -> None:
+        marker = self._root / "oci-layout"
+        if not self._root.is_dir():
+            raise NotFound(
+                f"{self._name}: no such directory",
+                input=self._name,
+                hint="give the directory of an OCI image layout (it holds oci-layout, index.json, blobs/)",
+            )
+        try:
+            version = json.loads(marker.read_bytes()).get("imageLayoutVersion")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise FormatError(
+                f"{self._name}: not an OCI image layout (unreadable oci-layout file: {exc})",
+                input=self._name,
+                hint="an OCI image layout has an oci-layout file with imageLayoutVersion",
+            ) from exc
+        if not isinstance(version, str) or not version.startswith("1."):
+            raise FormatError(
+                f"{self._name}: unsupported imageLayoutVersion {version!r}",
+                input=self._name,
+                hint="only image layout version 1.x is supported",
+            )
+
+    # --- Source protocol ----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """``oci-layout://PATH`` as given."""
+        return self._name
+
+    def index(self) -> Index:
+        """The layout's ``index.json``, parsed (raw bytes kept)."""
+        path = self._root / "index.json"
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise FormatError(
+                f"{self._name}: cannot read index.json: {exc.strerror or exc}",
+                input=self._name,
+                hint="an OCI image layout has an index.json next to oci-layout",
+            ) from exc
+        return Index.parse(raw)
+
+    def resolve(self, ref: str) -> Descriptor:
+        """A tag (matched against ``ref.name`` annotations) or a digest → descriptor.
+
+        The ``index.json`` entry is returned as written (its annotations included); a
+        digest that is only in ``blobs/`` gets a descriptor with the media type read
+        from its body.
+        """
+        entries = self.index().manifests
+        if ":" not in ref:
+            return self._resolve_tag(ref, entries)
+        self._blob_path(ref, what="reference")  # validates the digest
+        for entry in entries:
+            if entry.digest == ref:
+                return entry
+        data = self._read_verified(ref, None, self._max_manifest, what="manifest")
+        return Descriptor(_sniff_media_type(data, ref), ref, len(data))
+
+    def _resolve_tag(self, tag: str, entries: tuple[Descriptor, ...]) -> Descriptor:
+        if not _TAG_RE.fullmatch(tag):
+            raise FormatError(
+                f"{self._name}: invalid tag {tag!r}",
+                input=tag,
+                hint="a tag is up to 128 of A-Z a-z 0-9 _ . - and does not start with . or -",
+            )
+        for entry in entries:
+            if entry.annotations.get(REF_NAME_ANNOTATION) == tag:
+                return entry
+        known = sorted({t for t in (e.annotations.get(REF_NAME_ANNOTATION) for e in entries) if t})
+        raise NotFound(
+            f"{self._name}:{tag}: not found",
+            input=f"{self._name}:{tag}",
+            hint=f"tags in this layout: {', '.join(known)}"
+            if known
+            else "this layout has no tagged entries",
+        )
+
+    def manifest(self, ref: str) -> Fetched:
+        """The manifest or index ``ref`` resolves to, bytes verified against its descriptor."""
+        desc = self.resolve(ref)
+        data = self._read_verified(desc.digest, desc.size, self._max_manifest, what="manifest")
+        return Fetched(desc, data)
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        """The blob for ``desc``, verified (digest and size) and capped at ``max_size``."""
+        return self._read_verified(desc.digest, desc.size, max_size, what="blob")
+
+    def tags(self) -> Iterator[str]:
+        """``ref.name`` annotations of ``index.json`` entries, in order, without repeats."""
+        seen: set[str] = set()
+        for entry in self.index().manifests:
+            tag = entry.annotations.get(REF_NAME_ANNOTATION)
+            if tag and tag not in seen:
+                seen.add(tag)
+                yield tag
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
+        """Manifests in the layout whose ``subject`` is ``digest``, shaped like the API's answer.
+
+        Every manifest reachable from ``index.json`` is read; each match is described
+        with ``artifactType`` (the manifest's, else its config media type) and the
+        manifest's annotations, as the OCI referrers endpoint does.  ``via`` is
+        ``"layout"``; unreadable children are skipped and noted in ``checked``.
+        """
+        self._blob_path(digest, what="subject digest")
+        found: dict[str, Descriptor] = {}
+        notes: list[str] = []
+        visited: set[str] = set()
+        pending = list(self.index().manifests)
+        while pending:
+            desc = pending.pop(0)
+            if desc.digest in visited:
+                continue
+            visited.add(desc.digest)
+            pending.extend(self._scan_one(desc, digest, found, notes))
+        manifests = tuple(
+            d for d in found.values() if artifact_type is None or d.artifact_type == artifact_type
+        )
+        notes.insert(
+            0, f"layout scan: {len(visited)} manifests read, {len(found)} with this subject"
+        )
+        return Referrers(manifests, "layout", tuple(notes))
+
+    def _scan_one(
+        self, desc: Descriptor, subject: str, found: dict[str, Descriptor], notes: list[str]
+    ) -> tuple[Descriptor, ...]:
+        """Read one manifest/index; record it if it refers to ``subject``; return children."""
+        if not (mt.is_index(desc.media_type) or mt.is_manifest(desc.media_type)):
+            return ()
+        try:
+            data = self._read_verified(desc.digest, desc.size, self._max_manifest, what="manifest")
+            parsed = (Index.parse if mt.is_index(desc.media_type) else Manifest.parse)(data)
+        except (NotFound, IntegrityError, FormatError) as exc:
+            notes.append(f"{desc.digest}: skipped ({exc})")
+            return ()
+        if parsed.subject is not None and parsed.subject.digest == subject:
+            found[desc.digest] = _referrer_descriptor(desc, parsed)
+        return parsed.manifests if isinstance(parsed, Index) else ()
+
+    # --- blobs ----------------------------------------------------------------------------
+
+    def _blob_path(self, digest: str, *, what: str) -> Path:
+        """``blobs/<alg>/<hex>`` for a well-formed digest; anything else is refused."""
+        m = _DIGEST_RE.fullmatch(digest)
+        if m is None:
+            raise FormatError(
+                f"{self._name}: invalid {what} digest {digest!r}",
+                input=digest,
+                hint="a digest is sha256:<64 lowercase hex> (sha384/sha512 also accepted)",
+            )
+        alg, hex_ = (g for g in m.groups() if g)
+        return self._root / "blobs" / alg / hex_
+
+    def _read_verified(self, digest: str, size: int | None, cap: int | None, *, what: str) -> bytes:
+        """Read a blob in chunks, refusing more than ``cap`` bytes, then check size and hash."""
+        path = self._blob_path(digest, what=what)
+        label = f"{self._name}@{digest}"
+        hasher = hashlib.new(digest.split(":", 1)[0])
+        buf = bytearray()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    buf += chunk
+                    if cap is not None and len(buf) > cap:
+                        raise TooLarge(
+                            f"{label}: {what} exceeds the {cap}-byte cap", limit=cap, input=label
+                        )
+                    hasher.update(chunk)
+        except FileNotFoundError as exc:
+            raise NotFound(
+                f"{label}: {what} not found in the layout",
+                input=label,
+                hint="the layout is incomplete (blob missing under blobs/)",
+            ) from exc
+        except IsADirectoryError as exc:
+            raise FormatError(f"{label}: blob path is a directory", input=label) from exc
+        actual = f"{digest.split(':', 1)[0]}:{hasher.hexdigest()}"
+        if actual != digest:
+            raise DigestMismatch(
+                f"{label}: content hashes to {actual}", expected=digest, actual=actual, input=label
+            )
+        if size is not None and size > 0 and len(buf) != size:
+            raise IntegrityError(
+                f"{label}: descriptor says {size} bytes, blob has {len(buf)}",
+                input=label,
+                hint="the descriptor pointing at this blob is wrong",
+            )
+        log.debug("read %s (%d bytes) from %s", digest, len(buf), self._name)
+        return bytes(buf)
+
+
+def _sniff_media_type(data: bytes, digest: str) -> str:
+    """Media type of a manifest found by digest only: its ``mediaType``, else by shape."""
+    try:
+        obj: Any = json.loads(data)
+    except ValueError as exc:
+        raise FormatError(f"{digest}: not a manifest (invalid JSON: {exc})", input=digest) from exc
+    if not isinstance(obj, dict):
+        raise FormatError(f"{digest}: not a manifest (not a JSON object)", input=digest)
+    declared = obj.get("mediaType")
+    if isinstance(declared, str) and declared:
+        return declared
+    if "manifests" in obj:
+        return mt.OCI_INDEX
+    config = obj.get("config")
+    if "layers" in obj or (isinstance(config, dict) and "digest" in config):
+        return mt.OCI_MANIFEST  # an image config also has "config", but without a digest
+    raise FormatError(
+        f"{digest}: not a manifest or index (no mediaType, manifests, config or layers)",
+        input=digest,
+        hint="resolve manifests and indexes by digest; fetch other blobs with blob()",
+    )
+
+
+def _referrer_descriptor(desc: Descriptor, parsed: Index | Manifest) -> Descriptor:
+    """A referrers-API style descriptor: artifactType and annotations from the manifest."""
+    artifact_type = parsed.artifact_type
+    if not artifact_type and isinstance(parsed, Manifest) and parsed.config is not None:
+        artifact_type = parsed.config.media_type
+    return dataclasses.replace(
+        desc,
+        media_type=desc.media_type or parsed.media_type,
+        annotations=dict(parsed.annotations),
+        platform=None,
+        artifact_type=artifact_type,
+    )
