@@ -27,11 +27,17 @@ from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Manifest
 from .source import Fetched, Referrers
 
-__all__ = ["DEFAULT_MAX_MANIFEST_SIZE", "REF_NAME_ANNOTATION", "LayoutSource"]
+__all__ = [
+    "DEFAULT_MAX_MANIFEST_SIZE",
+    "IMAGE_NAME_ANNOTATION",
+    "REF_NAME_ANNOTATION",
+    "LayoutSource",
+]
 
 log = logging.getLogger(__name__)
 
 REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name"
+IMAGE_NAME_ANNOTATION = "io.containerd.image.name"
 DEFAULT_MAX_MANIFEST_SIZE = 4 * 1024 * 1024  # the common registry limit for manifests
 _DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
 _TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
@@ -99,15 +105,19 @@ class LayoutSource:
         digest that is only in ``blobs/`` gets a descriptor with the media type read
         from its body.
         """
+        return self._resolve(ref)[0]
+
+    def _resolve(self, ref: str) -> tuple[Descriptor, bytes | None]:
+        """Descriptor for ``ref``, plus the bytes when they had to be read to type them."""
         entries = self.index().manifests
         if ":" not in ref:
-            return self._resolve_tag(ref, entries)
+            return self._resolve_tag(ref, entries), None
         self._blob_path(ref, what="reference")  # validates the digest
         for entry in entries:
             if entry.digest == ref:
-                return entry
+                return entry, None
         data = self._read_verified(ref, None, self._max_manifest, what="manifest")
-        return Descriptor(_sniff_media_type(data, ref), ref, len(data))
+        return Descriptor(_sniff_media_type(data, ref), ref, len(data)), data
 
     def _resolve_tag(self, tag: str, entries: tuple[Descriptor, ...]) -> Descriptor:
         if not _TAG_RE.fullmatch(tag):
@@ -116,9 +126,11 @@ class LayoutSource:
                 input=tag,
                 hint="a tag is up to 128 of A-Z a-z 0-9 _ . - and does not start with . or -",
             )
-        for entry in entries:
-            if entry.annotations.get(REF_NAME_ANNOTATION) == tag:
-                return entry
+        # BuildKit ociindex.StoreIndex.Get: the image-name annotation first, then ref.name
+        for key in (IMAGE_NAME_ANNOTATION, REF_NAME_ANNOTATION):
+            for entry in entries:
+                if entry.annotations.get(key) == tag:
+                    return entry
         known = sorted({t for t in (e.annotations.get(REF_NAME_ANNOTATION) for e in entries) if t})
         raise NotFound(
             f"{self._name}:{tag}: not found",
@@ -130,8 +142,9 @@ class LayoutSource:
 
     def manifest(self, ref: str) -> Fetched:
         """The manifest or index ``ref`` resolves to, bytes verified against its descriptor."""
-        desc = self.resolve(ref)
-        data = self._read_verified(desc.digest, desc.size, self._max_manifest, what="manifest")
+        desc, data = self._resolve(ref)
+        if data is None:
+            data = self._read_verified(desc.digest, desc.size, self._max_manifest, what="manifest")
         return Fetched(desc, data)
 
     def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -71,6 +72,25 @@ def test_resolve_plain_manifest_keeps_entry_annotations_and_platform() -> None:
     assert (desc.media_type, desc.digest, desc.size) == (mt.OCI_MANIFEST, SINGLE_PLAIN, 1229)
     assert desc.platform == Platform("linux", "arm64")
     assert desc.annotations["org.opencontainers.image.created"] == "2026-11-22T09:58:09Z"
+
+
+def test_resolve_tag_by_image_name_first(tmp_path: Path) -> None:
+    # BuildKit ociindex.StoreIndex.Get looks at io.containerd.image.name before ref.name
+    layout = writable_copy(MULTI, tmp_path / "layout")
+    entry = LayoutSource(layout).resolve("v1")
+    other = json.dumps(
+        {
+            "mediaType": mt.OCI_MANIFEST,
+            "digest": AMD64,
+            "size": 1229,
+            "annotations": {"io.containerd.image.name": "v1"},
+        }
+    )
+    raw = (layout / "index.json").read_text()
+    (layout / "index.json").write_text(raw.replace('"manifests":[', f'"manifests":[{other},', 1))
+    assert LayoutSource(layout).resolve("v1").digest == AMD64
+    assert list(LayoutSource(layout).tags()) == ["v1"]
+    assert entry.digest == MULTI_INDEX
 
 
 def test_resolve_unknown_tag(multi: LayoutSource) -> None:
