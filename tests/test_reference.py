@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocitrace import errors
 from ocitrace.reference import (
@@ -282,3 +284,40 @@ def test_auth_key_candidates() -> None:
         "docker.io",
     ]
     assert auth_key_candidates("ghcr.io") == ["ghcr.io", "https://ghcr.io", "http://ghcr.io"]
+
+
+# --- properties -------------------------------------------------------------------------
+
+_COMPONENT = st.from_regex(r"\A[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+){0,2}\Z")
+_HOST = st.sampled_from(
+    ["", "ghcr.io/", "localhost:5000/", "127.0.0.1:5100/", "[::1]:5000/", "docker.io/"]
+)
+_TAG = st.one_of(st.none(), st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}\Z"))
+_DIGEST = st.one_of(st.none(), st.from_regex(r"\Asha256:[a-f0-9]{64}\Z"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_HOST, st.lists(_COMPONENT, min_size=1, max_size=3), _TAG, _DIGEST)
+def test_normalized_string_round_trips(
+    host: str, parts: list[str], tag: str | None, digest: str | None
+) -> None:
+    text = host + "/".join(parts) + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+    ref = parse_reference(text)
+    again = parse_reference(str(ref))
+    assert (again.registry, again.repository, again.digest) == (
+        ref.registry,
+        ref.repository,
+        ref.digest,
+    )
+    assert again.tag == (ref.tag if ref.tag or ref.digest else "latest")
+    assert parse_reference(ref.familiar).name == ref.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    try:
+        parse_reference(text)
+    except InvalidReference as err:
+        assert str(err).startswith(err.go_message)
+        assert "\n" not in err.go_message or "\n" in text
