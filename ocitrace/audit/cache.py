@@ -1,0 +1,226 @@
+"""Digest-keyed disk cache for immutable content, and a caching :class:`Source` wrapper.
+
+Only content addressed by digest is cached (manifests fetched by digest, blobs); tags and
+tag lists move and always go to the registry.  Every read is re-hashed: an entry that no
+longer matches its digest is deleted and treated as a miss.  The cache is bounded in
+bytes; when a write takes it over the bound the least recently used entries (by mtime,
+touched on every hit) are removed.  Writes go through a temporary file and ``rename``
+so concurrent processes and threads never see half an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..oci.model import Descriptor
+from ..source import Fetched, Referrers, Source
+
+__all__ = ["DEFAULT_MAX_BYTES", "CacheStats", "CachingSource", "DiskCache", "default_cache_dir"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+_DIGEST_RE = re.compile(r"sha256:([a-f0-9]{64})")
+_ALGORITHMS = {"sha256": hashlib.sha256}
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/ocitrace`` (``~/.cache/ocitrace`` when unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ocitrace"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """Counters of one cache's use in this process."""
+
+    hits: int
+    misses: int
+    writes: int
+    corrupt: int
+    evicted: int
+
+
+class DiskCache:
+    """Files ``<root>/<kind>/sha256/<hex>``; a manifest entry starts with its media type line."""
+
+    def __init__(self, root: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
+        self._written_since_sweep = 0
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            return CacheStats(self._hits, self._misses, self._writes, self._corrupt, self._evicted)
+
+    # --- raw entries -------------------------------------------------------------------
+
+    def _path(self, kind: str, digest: str) -> Path | None:
+        m = _DIGEST_RE.fullmatch(digest)
+        return self.root / kind / "sha256" / m.group(1) if m else None
+
+    def _count(self, attr: str) -> None:
+        with self._lock:
+            setattr(self, attr, getattr(self, attr) + 1)
+
+    def get_blob(self, digest: str) -> bytes | None:
+        """The bytes stored under ``digest`` if present and still hashing to it."""
+        raw = self._read("blobs", digest)
+        if raw is None:
+            return None
+        if not _verify(digest, raw):
+            self._drop("blobs", digest)
+            return None
+        self._count("_hits")
+        return raw
+
+    def put_blob(self, digest: str, data: bytes) -> None:
+        if _verify(digest, data):
+            self._write("blobs", digest, data)
+
+    def get_manifest(self, digest: str) -> tuple[str, bytes] | None:
+        """``(media_type, bytes)`` stored under ``digest``, verified."""
+        raw = self._read("manifests", digest)
+        if raw is None:
+            return None
+        media_type, sep, body = raw.partition(b"\n")
+        if not sep or not _verify(digest, body):
+            self._drop("manifests", digest)
+            return None
+        self._count("_hits")
+        return media_type.decode("utf-8", "replace"), body
+
+    def put_manifest(self, digest: str, media_type: str, data: bytes) -> None:
+        if _verify(digest, data) and "\n" not in media_type:
+            self._write("manifests", digest, media_type.encode() + b"\n" + data)
+
+    def _read(self, kind: str, digest: str) -> bytes | None:
+        path = self._path(kind, digest)
+        if path is None:
+            return None
+        try:
+            raw = path.read_bytes()
+            os.utime(path)  # LRU: a hit makes the entry young again
+        except OSError:
+            self._count("_misses")
+            return None
+        return raw
+
+    def _drop(self, kind: str, digest: str) -> None:
+        path = self._path(kind, digest)
+        log.warning("cache entry %s/%s does not match its digest; removed", kind, digest)
+        self._count("_corrupt")
+        self._count("_misses")
+        if path is not None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def _write(self, kind: str, digest: str, payload: bytes) -> None:
+        path = self._path(kind, digest)
+        if path is None or len(payload) > self.max_bytes:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+            os.replace(tmp, path)
+        except OSError as exc:  # a cache that cannot write only costs speed
+            log.info("cache write %s failed: %s", path, exc)
+            return
+        with self._lock:
+            self._writes += 1
+            self._written_since_sweep += len(payload)
+            sweep = self._written_since_sweep > max(self.max_bytes // 16, 1)
+            if sweep:
+                self._written_since_sweep = 0
+        if sweep:
+            self.evict()
+
+    def evict(self) -> int:
+        """Remove least recently used entries until the cache fits ``max_bytes``; count them."""
+        entries: list[tuple[float, int, Path]] = []
+        for kind in ("manifests", "blobs"):
+            for path in (self.root / kind / "sha256").glob("*"):
+                if path.name.startswith(".tmp-"):
+                    continue
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        with self._lock:
+            self._evicted += removed
+        return removed
+
+
+def _verify(digest: str, data: bytes) -> bool:
+    alg, _, hexpart = digest.partition(":")
+    fn = _ALGORITHMS.get(alg)
+    return fn is not None and fn(data).hexdigest() == hexpart
+
+
+class CachingSource:
+    """A :class:`Source` whose by-digest manifests and blobs come from a :class:`DiskCache`.
+
+    ``resolve``/``tags``/``referrers`` and manifests by tag always reach the wrapped source.
+    """
+
+    def __init__(self, inner: Source, cache: DiskCache) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def resolve(self, ref: str) -> Descriptor:
+        return self._inner.resolve(ref)
+
+    def manifest(self, ref: str) -> Fetched:
+        if not _DIGEST_RE.fullmatch(ref):
+            return self._inner.manifest(ref)
+        hit = self._cache.get_manifest(ref)
+        if hit is not None:
+            media_type, data = hit
+            return Fetched(Descriptor(media_type, ref, len(data)), data)
+        fetched = self._inner.manifest(ref)
+        self._cache.put_manifest(fetched.descriptor.digest, fetched.descriptor.media_type, fetched.data)
+        return fetched
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        hit = self._cache.get_blob(desc.digest)
+        if hit is not None and (max_size is None or len(hit) <= max_size) and len(hit) == desc.size:
+            return hit
+        data = self._inner.blob(desc, max_size=max_size)
+        self._cache.put_blob(desc.digest, data)
+        return data
+
+    def tags(self) -> Iterator[str]:
+        return self._inner.tags()
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
+        return self._inner.referrers(digest, artifact_type)

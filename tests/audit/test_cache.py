@@ -1,0 +1,127 @@
+"""audit.cache: verified reads, LRU eviction, and the caching Source over a real layout."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocitrace.audit.cache import CachingSource, DiskCache, default_cache_dir
+from ocitrace.layout import LayoutSource
+from ocitrace.oci.model import Descriptor, Index, Manifest
+from ocitrace.source import Fetched, Referrers
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "buildkit"
+
+
+def digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_blob_roundtrip_and_corruption_is_a_miss(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    data = b'{"hello":"world"}'
+    cache.put_blob(digest(data), data)
+    assert cache.get_blob(digest(data)) == data
+    path = tmp_path / "blobs" / "sha256" / digest(data)[7:]
+    path.write_bytes(b"tampered")
+    assert cache.get_blob(digest(data)) is None
+    assert not path.exists()
+    stats = cache.stats()
+    assert (stats.hits, stats.corrupt, stats.writes) == (1, 1, 1)
+
+
+def test_wrong_digest_is_never_stored(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    cache.put_blob("sha256:" + "0" * 64, b"abc")
+    cache.put_manifest("sha256:" + "0" * 64, "x", b"abc")
+    assert cache.stats().writes == 0
+    assert cache.get_blob("sha256:" + "0" * 64) is None
+
+
+def test_writing_past_the_bound_evicts_least_recently_used(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path, max_bytes=250)
+    blobs = [bytes([i]) * 100 for i in range(3)]
+    for i, b in enumerate(blobs[:2]):
+        cache.put_blob(digest(b), b)
+        path = tmp_path / "blobs" / "sha256" / digest(b)[7:]
+        os.utime(path, (1000 + i, 1000 + i))
+    # reading the oldest makes it the most recently used
+    assert cache.get_blob(digest(blobs[0])) == blobs[0]
+    cache.put_blob(digest(blobs[2]), blobs[2])  # 300 bytes > 250: one must go
+    assert cache.stats().evicted == 1
+    assert cache.get_blob(digest(blobs[1])) is None
+    assert cache.get_blob(digest(blobs[0])) == blobs[0]
+    assert cache.get_blob(digest(blobs[2])) == blobs[2]
+
+
+def test_default_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "ocitrace"
+
+
+class Counting:
+    """Wraps a Source and counts manifest and blob reads."""
+
+    def __init__(self, inner: LayoutSource) -> None:
+        self.inner = inner
+        self.manifests: list[str] = []
+        self.blobs: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def resolve(self, ref: str) -> Descriptor:
+        return self.inner.resolve(ref)
+
+    def manifest(self, ref: str) -> Fetched:
+        self.manifests.append(ref)
+        return self.inner.manifest(ref)
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        self.blobs.append(desc.digest)
+        return self.inner.blob(desc, max_size=max_size)
+
+    def tags(self) -> Iterator[str]:
+        return self.inner.tags()
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
+        return self.inner.referrers(digest, artifact_type)
+
+
+def walk_attestations(src: CachingSource) -> list[bytes]:
+    top = src.resolve("v1")
+    index = Index.parse(src.manifest(top.digest).data)
+    out = []
+    for d in index.manifests:
+        m = Manifest.parse(src.manifest(d.digest).data)
+        out.extend(src.blob(layer) for layer in m.layers if "in-toto" in layer.media_type)
+    return out
+
+
+def test_second_walk_reads_nothing_from_the_source(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    first = Counting(LayoutSource(FIXTURES / "multi-prov-max"))
+    cold = walk_attestations(CachingSource(first, cache))
+    assert len(first.manifests) == 7 and len(first.blobs) == 3
+    second = Counting(LayoutSource(FIXTURES / "multi-prov-max"))
+    warm = walk_attestations(CachingSource(second, cache))
+    assert warm == cold
+    assert second.manifests == [] and second.blobs == []
+    fetched = CachingSource(second, cache).manifest(
+        "sha256:7268ffcad09f564f889db02c158e2146135e86b77eab6f2e3b77480ec9c6d511"
+    )
+    assert fetched.descriptor.media_type == "application/vnd.oci.image.index.v1+json"
+
+
+def test_tags_are_never_cached(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    inner = Counting(LayoutSource(FIXTURES / "multi-prov-max"))
+    src = CachingSource(inner, cache)
+    src.manifest("v1")
+    src.manifest("v1")
+    assert inner.manifests == ["v1", "v1"]
