@@ -13,5 +13,7 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
 from __future__ import annotations
 
 from .core import Transport, TransportOptions
+from .credentials import Credential, CredentialStore
+from .ratelimit import RateLimit
 
-__all__ = ["Transport", "TransportOptions"]
+__all__ = ["Credential", "CredentialStore", "RateLimit", "Transport", "TransportOptions"]

@@ -1,15 +1,39 @@
-"""Transport core.  PLACEHOLDER implementation (no auth, no retry) — being replaced by the
-transport owner; the signatures below are the contract."""
+"""Transport core: one pooled ``requests.Session`` plus the request loop that ties the auth
+flow, retries and safe redirects together.
+
+Policy, all in one place: a timeout on every request; ``trust_env`` off (no ``.netrc``
+credentials, no ``REQUESTS_CA_BUNDLE`` overriding ``--ca-cert``: ``verify`` is always passed
+explicitly); no cookies; redirects followed here (at most 5) so ``Authorization`` only ever
+goes to the origin the request was made for; requests' exceptions become TransportError.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from .. import __version__
-from ..errors import TransportError
+from ..errors import TooLarge, TransportError
+from .auth import Authenticator
+from .credentials import CredentialStore
+from .messages import HttpRequest, Reply, origin
+from .ratelimit import HeaderObserver, RateLimit
+from .redact import redact_url
+from .retry import BackoffGate, RetryPolicy, is_retryable_status, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+TOKEN_REPLY_CAP = 1 << 20
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,19 +55,85 @@ class TransportOptions:
     auth_file: str | None = None  # containers auth.json; default from REGISTRY_AUTH_FILE / XDG
 
 
-class Transport:
-    """One HTTP client (one pooled requests.Session) shared by all repositories."""
+class _NoCookies(DefaultCookiePolicy):
+    """Refuse every cookie: registries and storage must not get state back from us."""
 
-    def __init__(self, options: TransportOptions | None = None) -> None:
+    def set_ok(self, cookie: object, request: object) -> bool:  # type: ignore[override]
+        return False
+
+
+def make_session(options: TransportOptions) -> requests.Session:
+    """A session with a pool sized for ``pool_size`` concurrent workers, no env, no cookies."""
+    session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(_NoCookies())
+    adapter = HTTPAdapter(
+        pool_connections=options.pool_size, pool_maxsize=options.pool_size, max_retries=0
+    )
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers.clear()
+    session.headers["User-Agent"] = options.user_agent
+    session.headers["Accept-Encoding"] = "identity"
+    return session
+
+
+def _with_params(url: str, params: Mapping[str, str] | None) -> str:
+    if not params:
+        return url
+    parts = urlsplit(url)
+    extra = urlencode(list(params.items()))
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+class Transport:
+    """One HTTP client (one pooled requests.Session) shared by all repositories and workers."""
+
+    def __init__(
+        self,
+        options: TransportOptions | None = None,
+        *,
+        credentials: CredentialStore | None = None,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.options = options or TransportOptions()
-        self._session = requests.Session()
-        self._session.trust_env = False
+        opts = self.options
+        self._session = make_session(opts)
+        self._verify: bool | str = False if opts.insecure_skip_verify else (opts.ca_cert or True)
+        self._policy = RetryPolicy(opts.retries, opts.backoff, opts.max_backoff)
+        self._clock = clock
+        self._sleep = sleep
+        self._gate = BackoffGate(clock, sleep)
+        self._observer = HeaderObserver()
+        self.credentials = credentials or CredentialStore(
+            username=opts.username,
+            password=opts.password,
+            docker_config_dir=opts.docker_config_dir,
+            auth_file=opts.auth_file,
+            environ=environ,
+        )
+        self.auth = Authenticator(self.credentials, clock=clock)
+
+    # --- public surface ---------------------------------------------------------------
 
     def base_url(self, registry: str) -> str:
         """``scheme://host[:port]`` of a registry's API (docker.io → registry-1.docker.io)."""
         from ..reference import registry_endpoint
 
         return registry_endpoint(registry, insecure=self.options.insecure_registries)
+
+    @property
+    def rate_limits(self) -> dict[str, RateLimit]:
+        """Last ``RateLimit-*`` state seen per host (``host[:port]``)."""
+        return self._observer.rate_limits()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Distinct ``Warning: 299`` texts seen so far, first-seen order."""
+        return self._observer.warnings()
 
     def request(
         self,
@@ -59,16 +149,42 @@ class Transport:
         """Send one request with auth/retry/redirect policy; return the final response.
 
         ``scope`` is the token scope the request needs (``repository:NAME:pull`` or
-        ``registry:catalog:*``); ``None`` for ``/v2/``.
+        ``registry:catalog:*``); ``None`` for ``/v2/``.  Whatever the final status (401
+        included), the response is returned; only network failures raise TransportError.
         """
-        hdrs = {"User-Agent": self.options.user_agent, **(headers or {})}
+        main = HttpRequest(method.upper(), _with_params(url, params), dict(headers or {}))
+        flow = self.auth.flow(main, registry=registry, api_url=self.base_url(registry), scope=scope)
+        last_main: requests.Response | None = None
         try:
-            return self._session.request(
-                method, url, headers=hdrs, params=params, stream=stream,
-                timeout=self.options.timeout, verify=self.options.ca_cert or True,
-            )
-        except requests.RequestException as exc:
-            raise TransportError(f"{method} {url}: {exc}", input=url) from exc
+            outgoing = next(flow)
+            while True:
+                resp = self._send(outgoing)
+                reply = Reply(resp.status_code, resp.headers, resp.url, b"")
+                if outgoing.read_body:
+                    reply = Reply(
+                        resp.status_code, resp.headers, resp.url, self._read_capped(resp, outgoing)
+                    )
+                else:
+                    if last_main is not None:
+                        last_main.close()
+                    last_main = resp
+                try:
+                    outgoing = flow.send(reply)
+                except StopIteration:
+                    break
+        except BaseException:
+            if last_main is not None:
+                last_main.close()
+            raise
+        finally:
+            flow.close()
+        assert last_main is not None, "auth flow ended without sending the request"
+        if not stream:
+            try:
+                _ = last_main.content
+            except requests.RequestException as exc:
+                raise self._error(main, exc) from exc
+        return last_main
 
     def close(self) -> None:
         self._session.close()
@@ -78,3 +194,162 @@ class Transport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- sending -----------------------------------------------------------------------
+
+    def _send(self, request: HttpRequest) -> requests.Response:
+        """Send with retries, following redirects; Authorization never leaves the first origin."""
+        first_origin = origin(request.url)
+        current = request
+        for hop in range(MAX_REDIRECTS + 1):
+            resp = self._send_with_retries(current)
+            location = resp.headers.get("Location")
+            if resp.status_code not in _REDIRECTS or not location:
+                return resp
+            resp.close()
+            if hop == MAX_REDIRECTS:
+                break
+            target = urljoin(resp.url or current.url, location)
+            if origin(target)[0] not in ("http", "https"):
+                raise TransportError(
+                    f"{current.method} {redact_url(current.url)}: redirect to unsupported URL {redact_url(target)}",
+                    input=redact_url(request.url),
+                )
+            current = self._redirected(current, target, resp.status_code, first_origin)
+        raise TransportError(
+            f"{request.method} {redact_url(request.url)}: more than {MAX_REDIRECTS} redirects",
+            input=redact_url(request.url),
+            hint="the registry or a proxy is misconfigured",
+        )
+
+    @staticmethod
+    def _redirected(
+        current: HttpRequest, target: str, status: int, first_origin: tuple[str, str, int | None]
+    ) -> HttpRequest:
+        method, data = current.method, current.data
+        if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+            method, data = "GET", None
+        nxt = HttpRequest(method, target, current.headers, data, current.read_body)
+        if origin(target) != first_origin:
+            nxt = nxt.without_header("Authorization").without_header("Cookie")
+        if data is None:
+            nxt = nxt.without_header("Content-Type")
+        return nxt
+
+    def _send_with_retries(self, request: HttpRequest) -> requests.Response:
+        host = urlsplit(request.url).netloc
+        attempt = 0
+        while True:
+            self._gate.wait(host)
+            started = self._clock()
+            try:
+                resp = self._session.request(
+                    request.method,
+                    request.url,
+                    headers=dict(request.headers),
+                    data=request.data,
+                    stream=True,
+                    timeout=self.options.timeout,
+                    verify=self._verify,
+                    allow_redirects=False,
+                )
+            except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
+                raise self._error(request, exc) from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt >= self._policy.retries:
+                    raise self._error(request, exc) from exc
+                delay = self._policy.delay(attempt)
+                log.debug(
+                    "%s %s failed (%s); retry in %.2fs",
+                    request.method,
+                    redact_url(request.url),
+                    type(exc).__name__,
+                    delay,
+                )
+                self._sleep(delay)
+                attempt += 1
+                continue
+            except requests.RequestException as exc:
+                raise self._error(request, exc) from exc
+            elapsed = (self._clock() - started) * 1000
+            log.debug(
+                "%s %s -> %d (%.0f ms)",
+                request.method,
+                redact_url(request.url),
+                resp.status_code,
+                elapsed,
+            )
+            self._observer.observe(host, resp.headers)
+            if not is_retryable_status(resp.status_code) or attempt >= self._policy.retries:
+                return resp
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC))
+            if self._policy.gives_up_on(retry_after):
+                return resp
+            delay = self._policy.delay(attempt, retry_after)
+            resp.close()
+            if resp.status_code == 429 or retry_after is not None:
+                self._gate.hold(host, delay)  # every worker pauses; we wait at the loop top
+            else:
+                self._sleep(delay)
+            attempt += 1
+
+    def _read_capped(self, resp: requests.Response, request: HttpRequest) -> bytes:
+        """Read a small body (token replies) with a hard cap; the response is closed after."""
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            for chunk in resp.iter_content(65536):
+                total += len(chunk)
+                if total > TOKEN_REPLY_CAP:
+                    raise TooLarge(
+                        f"{request.method} {redact_url(request.url)}: reply larger than {TOKEN_REPLY_CAP} bytes",
+                        limit=TOKEN_REPLY_CAP,
+                        input=redact_url(request.url),
+                    )
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise self._error(request, exc) from exc
+        finally:
+            resp.close()
+        return b"".join(chunks)
+
+    def _error(self, request: HttpRequest, exc: Exception) -> TransportError:
+        """One-line TransportError naming the (redacted) URL, with a hint fitting the cause."""
+        url = redact_url(request.url)
+        if isinstance(exc, requests.exceptions.SSLError):
+            reason = (
+                "TLS verification failed"
+                if "CERTIFICATE_VERIFY_FAILED" in str(exc)
+                else "TLS error"
+            )
+            return TransportError(
+                f"{request.method} {url}: {reason}",
+                input=url,
+                hint="pass --ca-cert FILE for a private CA (or --insecure-skip-verify to not verify)",
+            )
+        if isinstance(exc, requests.Timeout):
+            return TransportError(
+                f"{request.method} {url}: timed out after {self.options.timeout:g}s",
+                input=url,
+                hint="the registry is slow or unreachable; raise --timeout or retry later",
+            )
+        if isinstance(exc, requests.ConnectionError):
+            return TransportError(
+                f"{request.method} {url}: cannot connect ({_root_cause(exc)})", input=url
+            )
+        return TransportError(
+            f"{request.method} {url}: {type(exc).__name__}: {_root_cause(exc)}", input=url
+        )
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost reason, on one line, without URLs that could carry secrets."""
+    seen = exc
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        nxt = seen.__cause__ or seen.__context__
+        assert nxt is not None
+        seen = nxt
+    text = str(seen).splitlines()[0] if str(seen) else type(seen).__name__
+    if "://" in text or "?" in text:
+        return type(seen).__name__
+    return text[:200]

@@ -1,0 +1,56 @@
+"""The request/reply values the auth flow exchanges with the transport driver.
+
+Keeping them plain frozen values (not ``requests`` objects) makes the auth dance a pure
+generator that unit tests can drive by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, effective port) — the unit credentials are bound to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One request to send.  ``read_body``: the driver reads the (capped) body into the Reply."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    data: bytes | None = field(default=None, repr=False)
+    read_body: bool = False
+
+    def with_header(self, name: str, value: str) -> HttpRequest:
+        return replace(self, headers={**self.without_header(name).headers, name: value})
+
+    def without_header(self, name: str) -> HttpRequest:
+        lower = name.lower()
+        return replace(self, headers={k: v for k, v in self.headers.items() if k.lower() != lower})
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lower), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the flow sees of a response: status, headers (case-insensitive mapping), final URL."""
+
+    status: int
+    headers: Mapping[str, str]
+    url: str
+    body: bytes = field(default=b"", repr=False)
