@@ -76,7 +76,9 @@ class _Scanner:
         """True when the next thing is ``name =`` (an auth-param, not a new scheme)."""
         save = self.pos
         try:
-            return self.take(_TOKEN) is not None and self.peek("=")
+            if self.take(_TOKEN) is None or not self.eat("="):
+                return False
+            return not (self.at_end() or self.peek("=") or self.peek(","))  # else token68
         finally:
             self.pos = save
 

@@ -112,7 +112,7 @@ def decode_entry(entry: Mapping[str, Any], source: str) -> Credential | None:
     identity = str(entry.get("identitytoken") or "")
     registry_token = str(entry.get("registrytoken") or "")
     if username == TOKEN_USERNAME and password and not identity:
-        identity, password = password, ""
+        identity, password, username = password, "", ""
     cred = Credential(username, password, identity, registry_token, source)
     return None if cred.anonymous else cred
 
