@@ -226,5 +226,5 @@ def test_registry_auth_file_overrides_runtime_dir_and_docker_config_first(tmp_pa
 def test_broken_config_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "docker").mkdir()
     (tmp_path / "docker" / "config.json").write_text("{not json")
-    with pytest.raises(ConfigError, match="config.json is not valid JSON"):
+    with pytest.raises(ConfigError, match=r"config\.json is not valid JSON"):
         store_for(tmp_path).lookup("x.example")
