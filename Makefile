@@ -49,3 +49,11 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+
+# Expected outputs for tests/gotemplate from Go itself (needs `go`, stdlib only; tests do not).
+gotemplate-fixtures:
+	$(PYTHON) tests/gotemplate/make_cases.py
+	cd tools/gotemplate-oracle && GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o gotemplate-oracle . && \
+	  ./gotemplate-oracle < ../../tests/gotemplate/cases.in.jsonl > ../../fixtures/gotemplate/cases.jsonl.tmp
+	mv fixtures/gotemplate/cases.jsonl.tmp fixtures/gotemplate/cases.jsonl
+	go version > fixtures/gotemplate/GO_VERSION

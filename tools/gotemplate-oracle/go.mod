@@ -1,0 +1,3 @@
+module ocitrace/tools/gotemplate-oracle
+
+go 1.22
