@@ -1,0 +1,96 @@
+"""Render audit rows: ``table`` (tabulate), ``json``, ``jsonl``, ``csv`` or a per-row template.
+
+Renderers return text; only the CLI writes it.  ``table`` and ``csv`` show the display
+cells of the selected columns; ``json``/``jsonl`` carry every value and the full records;
+a template sees the JSON values under Go-style capitalised names (``.Repository``,
+``.Digest``, ``.BuiltAt``, ``.SbomPackages``, ``.Status``…).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import UsageError
+from .rows import COLUMNS, Row
+
+__all__ = ["FORMATS", "parse_columns", "render_rows", "template_data"]
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def parse_columns(text: str | None) -> tuple[str, ...]:
+    """``repository,tag,status`` → keys, checked against :data:`COLUMNS`; all when None."""
+    if text is None:
+        return tuple(COLUMNS)
+    keys = tuple(k.strip().lower() for k in text.split(",") if k.strip())
+    unknown = [k for k in keys if k not in COLUMNS]
+    if unknown or not keys:
+        raise UsageError(
+            f"unknown column {unknown[0]!r}" if unknown else "no columns given",
+            input=text,
+            hint=f"columns: {','.join(COLUMNS)}",
+        )
+    return keys
+
+
+def render_rows(
+    rows: Sequence[Row],
+    *,
+    output: str = "table",
+    columns: Sequence[str] | None = None,
+    template: str | None = None,
+) -> str:
+    """The whole report as text (ends with a newline unless empty)."""
+    cols = tuple(columns) if columns else tuple(COLUMNS)
+    if template is not None:
+        return _render_template(rows, template)
+    if output == "json":
+        return json.dumps([r.to_json() for r in rows], indent=2) + "\n"
+    if output == "jsonl":
+        return "".join(json.dumps(r.to_json(), separators=(",", ":")) + "\n" for r in rows)
+    if output == "csv":
+        return _csv(rows, cols)
+    if output == "table":
+        return _table(rows, cols)
+    raise UsageError(f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}")
+
+
+def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
+    if not rows:
+        return ""
+    from tabulate import tabulate
+
+    body = [[r.cells()[c] for c in cols] for r in rows]
+    return tabulate(body, headers=[COLUMNS[c] for c in cols], tablefmt="plain", disable_numparse=True) + "\n"
+
+
+def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for r in rows:
+        cells = r.cells()
+        writer.writerow([r.digest if c == "digest" else cells[c] for c in cols])
+    return buf.getvalue()
+
+
+def template_data(row: Row) -> dict[str, Any]:
+    """The row's JSON values keyed ``Repository``, ``Tag``, ``SbomPackages``… for templates."""
+    data = {k[:1].upper() + k[1:]: v for k, v in row.to_json().items()}
+    data["ShortDigest"] = row.cells()["digest"]
+    data["StatusText"] = row.status_text
+    return data
+
+
+def _render_template(rows: Sequence[Row], text: str) -> str:
+    from ..template import render
+
+    out = []
+    for r in rows:
+        line = render(text, template_data(r))
+        out.append(line if line.endswith("\n") else line + "\n")
+    return "".join(out)

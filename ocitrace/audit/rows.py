@@ -1,0 +1,206 @@
+"""The audit's row model: one row per image and platform, or per image with ``--by image``.
+
+A :class:`Row` keeps the display cells (short digest, ``v1 max``, ``source@rev``), the
+full values for JSON, and its status: ``ok``, ``fail: <policy messages>`` or
+``error: <message>``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .facts import Facts
+
+__all__ = ["COLUMNS", "Row", "Status", "fold_by_image", "summarize"]
+
+#: Column keys in display order, with their table headers.
+COLUMNS: dict[str, str] = {
+    "repository": "REPOSITORY",
+    "tag": "TAG",
+    "digest": "DIGEST",
+    "platform": "PLATFORM",
+    "provenance": "PROVENANCE",
+    "builder": "BUILDER",
+    "source": "SOURCE",
+    "built": "BUILT",
+    "sbom": "SBOM",
+    "status": "STATUS",
+}
+
+
+class Status(enum.Enum):
+    OK = "ok"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the report; ``records`` holds the full decoded records for JSON output."""
+
+    repository: str  # registry/repository
+    tag: str
+    digest: str = ""
+    platform: str = ""
+    facts: Facts = field(default_factory=Facts)
+    failures: tuple[str, ...] = ()
+    error: str | None = None
+    records: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        if self.error is not None:
+            return Status.ERROR
+        return Status.FAIL if self.failures else Status.OK
+
+    @property
+    def status_text(self) -> str:
+        if self.error is not None:
+            return f"error: {self.error}"
+        if self.failures:
+            return "fail: " + "; ".join(self.failures)
+        return "ok"
+
+    def cells(self) -> dict[str, str]:
+        """Display strings by column key (``-`` for unknown)."""
+        f = self.facts
+        return {
+            "repository": self.repository,
+            "tag": self.tag,
+            "digest": short_digest(self.digest),
+            "platform": self.platform or "-",
+            "provenance": provenance_cell(f),
+            "builder": f.builder or "-",
+            "source": source_cell(f),
+            "built": f.built_at.strftime("%Y-%m-%d %H:%M") if f.built_at else "-",
+            "sbom": str(f.sbom_packages) if f.sbom_packages is not None else "-",
+            "status": self.status_text,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Full values (complete digest, ISO times, decoded records) for json/jsonl/templates."""
+        f = self.facts
+        out: dict[str, Any] = {
+            "repository": self.repository,
+            "tag": self.tag,
+            "digest": self.digest,
+            "platform": self.platform,
+            "status": self.status.value,
+            "failures": list(self.failures),
+            "error": self.error,
+            "provenance": f.has_provenance,
+            "slsaVersion": f.slsa_version,
+            "mode": f.mode,
+            "builder": f.builder,
+            "source": f.source,
+            "revision": f.revision,
+            "builtAt": _iso(f.built_at),
+            "builtAtFrom": f.built_at_from,
+            "sbomPackages": f.sbom_packages,
+        }
+        out.update(self.records)
+        return out
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
+def short_digest(digest: str) -> str:
+    """``sha256:0123456789ab`` (12 hex digits), as docker prints image ids."""
+    alg, sep, hexpart = digest.partition(":")
+    return f"{alg}:{hexpart[:12]}" if sep else digest
+
+
+def provenance_cell(f: Facts) -> str:
+    if not f.has_provenance:
+        return "-"
+    return " ".join(p for p in (f.slsa_version or "?", f.mode) if p)
+
+
+def source_cell(f: Facts) -> str:
+    if not f.source:
+        return "-"
+    return f"{f.source}@{f.revision[:12]}" if f.revision else f.source
+
+
+def fold_by_image(rows: Sequence[Row]) -> list[Row]:
+    """One row per (repository, tag, digest): platforms joined, the worst status kept.
+
+    Facts come from the first platform; a column whose values differ between platforms
+    shows them all, comma-separated, so a fold never hides a disagreement.
+    """
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.repository, row.tag, row.digest), []).append(row)
+    return [_fold(group) for group in groups.values()]
+
+
+def _fold(group: list[Row]) -> Row:
+    if len(group) == 1:
+        return group[0]
+    first = group[0]
+    failures: list[str] = []
+    for row in group:
+        failures.extend(f"{row.platform}: {m}" for m in row.failures)
+    errors = [f"{r.platform}: {r.error}" for r in group if r.error is not None]
+    return Row(
+        repository=first.repository,
+        tag=first.tag,
+        digest=first.digest,
+        platform=",".join(_unique(r.platform for r in group)),
+        facts=_fold_facts([r.facts for r in group]),
+        failures=tuple(failures),
+        error="; ".join(errors) if errors else None,
+        records={"platforms": [r.to_json() for r in group]},
+    )
+
+
+def _fold_facts(facts: list[Facts]) -> Facts:
+    def joined(values: Iterable[str | None]) -> str | None:
+        vals = _unique(v for v in values if v)
+        return ",".join(vals) if vals else None
+
+    packages = [f.sbom_packages for f in facts if f.sbom_packages is not None]
+    built = [f.built_at for f in facts if f.built_at is not None]
+    return Facts(
+        has_provenance=all(f.has_provenance for f in facts),
+        slsa_version=joined(f.slsa_version for f in facts),
+        mode=joined(f.mode for f in facts),
+        builder=joined(f.builder for f in facts),
+        source=joined(f.source for f in facts),
+        revision=joined(f.revision for f in facts),
+        built_at=max(built) if built else None,
+        built_at_from=joined(f.built_at_from for f in facts),
+        sbom_packages=sum(packages) if len(packages) == len(facts) else None,
+    )
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts for the closing line."""
+
+    images: int
+    rows: int
+    ok: int
+    failed: int
+    errors: int
+
+
+def summarize(rows: Sequence[Row]) -> Summary:
+    images = len({(r.repository, r.tag, r.digest) for r in rows})
+    return Summary(
+        images=images,
+        rows=len(rows),
+        ok=sum(r.status is Status.OK for r in rows),
+        failed=sum(r.status is Status.FAIL for r in rows),
+        errors=sum(r.status is Status.ERROR for r in rows),
+    )
