@@ -3,13 +3,14 @@ flow, retries and safe redirects together.
 
 Policy, all in one place: a timeout on every request; ``trust_env`` off (no ``.netrc``
 credentials, no ``REQUESTS_CA_BUNDLE`` overriding ``--ca-cert``: ``verify`` is always passed
-explicitly); no cookies; redirects followed here (at most 5) so ``Authorization`` only ever
+explicitly; proxies from the environment are still honoured, per URL); no cookies; redirects followed here (at most 5) so ``Authorization`` only ever
 goes to the origin the request was made for; requests' exceptions become TransportError.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 
 from .. import __version__
-from ..errors import TooLarge, TransportError
+from ..errors import ConfigError, TooLarge, TransportError
 from .auth import Authenticator
 from .credentials import CredentialStore
 from .messages import HttpRequest, Reply, origin
@@ -78,6 +80,26 @@ def make_session(options: TransportOptions) -> requests.Session:
     return session
 
 
+def tls_verify(options: TransportOptions, environ: Mapping[str, str]) -> bool | str:
+    """``verify=`` for every request: off only when asked; an explicit CA file wins over
+    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` (which requests itself would let win)."""
+    if options.insecure_skip_verify:
+        return False
+    if options.ca_cert:
+        if not os.path.isfile(options.ca_cert):
+            raise ConfigError(
+                f"CA certificate file {options.ca_cert} does not exist",
+                input=options.ca_cert,
+                hint="pass a PEM file to --ca-cert",
+            )
+        return options.ca_cert
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        bundle = environ.get(name)
+        if bundle and os.path.exists(bundle):
+            return bundle
+    return True
+
+
 def _with_params(url: str, params: Mapping[str, str] | None) -> str:
     if not params:
         return url
@@ -102,7 +124,9 @@ class Transport:
         self.options = options or TransportOptions()
         opts = self.options
         self._session = make_session(opts)
-        self._verify: bool | str = False if opts.insecure_skip_verify else (opts.ca_cert or True)
+        env = os.environ if environ is None else environ
+        self._verify = tls_verify(opts, env)
+        self._proxies_from_env = environ is None
         self._policy = RetryPolicy(opts.retries, opts.backoff, opts.max_backoff)
         self._clock = clock
         self._sleep = sleep
@@ -252,6 +276,7 @@ class Transport:
                     timeout=self.options.timeout,
                     verify=self._verify,
                     allow_redirects=False,
+                    proxies=get_environ_proxies(request.url) if self._proxies_from_env else {},
                 )
             except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
                 raise self._error(request, exc) from exc
