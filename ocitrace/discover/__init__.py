@@ -1,0 +1,45 @@
+"""Attestation discovery across every store an image's attestations may live in.
+
+Public API (used by the ``attestations``/``provenance``/``sbom`` commands and the audit)::
+
+    from ocitrace.discover import discover, Discovery
+    found = discover(source, source.manifest("v1"), platforms=None)
+    found.attestations   # Attestation items: store, kind, predicate_type, subjects, ...
+    found.checked        # every place asked and its answer
+    found.findings       # consistency findings (Finding.code, .severity)
+
+See :mod:`ocitrace.discover.engine` for the order of lookups and
+:mod:`ocitrace.discover.consistency` for the finding codes.
+"""
+
+from __future__ import annotations
+
+from .engine import ALL_LOOKUPS, discover, select_images
+from .model import (
+    INDEX_LEVEL,
+    Attestation,
+    Check,
+    Discovery,
+    Envelope,
+    Finding,
+    Image,
+    Kind,
+    Severity,
+    Store,
+)
+
+__all__ = [
+    "ALL_LOOKUPS",
+    "INDEX_LEVEL",
+    "Attestation",
+    "Check",
+    "Discovery",
+    "Envelope",
+    "Finding",
+    "Image",
+    "Kind",
+    "Severity",
+    "Store",
+    "discover",
+    "select_images",
+]

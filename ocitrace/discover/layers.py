@@ -1,0 +1,70 @@
+"""Classify attestation-manifest layers by media type (FORMATS.md §2.3, §5, §8).
+
+Media type parameters are stripped before matching (ECR cannot store them, so
+``@sigstore/oci`` drops ``;version=0.3``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from ..oci import mediatypes as mt
+
+__all__ = [
+    "COSIGN_SIMPLESIGNING",
+    "DSSE_ENVELOPE",
+    "SBOM_MEDIA_TYPES",
+    "SIGSTORE_BUNDLE_PREFIX",
+    "LayerKind",
+    "base_media_type",
+    "classify_layer",
+]
+
+DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json"
+SIGSTORE_BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
+COSIGN_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
+#: cosign's deprecated ``.sbom`` attachment layer types (specs/SBOM_SPEC.md)
+SBOM_MEDIA_TYPES = frozenset(
+    {
+        "text/spdx",
+        "text/spdx+json",
+        "application/spdx+json",
+        "application/vnd.cyclonedx+xml",
+        "application/vnd.cyclonedx+json",
+        "application/vnd.syft+json",
+    }
+)
+_IN_TOTO_DSSE_RE = re.compile(r"application/vnd\.in-toto\..*\+dsse")
+
+
+class LayerKind(enum.Enum):
+    """What a layer holds."""
+
+    STATEMENT = "statement"  # plain in-toto statement JSON
+    DSSE = "dsse"  # DSSE envelope around a statement
+    BUNDLE = "bundle"  # Sigstore bundle (DSSE envelope or message signature inside)
+    SIMPLESIGNING = "simplesigning"  # cosign .sig payload
+    SBOM = "sbom"  # raw SBOM document
+    OTHER = "other"
+
+
+def base_media_type(media_type: str) -> str:
+    """``type/subtype`` without parameters, lower-cased."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def classify_layer(media_type: str) -> LayerKind:
+    """The :class:`LayerKind` of a layer media type."""
+    base = base_media_type(media_type)
+    if base == mt.IN_TOTO:
+        return LayerKind.STATEMENT
+    if base == DSSE_ENVELOPE or _IN_TOTO_DSSE_RE.fullmatch(base):
+        return LayerKind.DSSE
+    if base.startswith(SIGSTORE_BUNDLE_PREFIX):
+        return LayerKind.BUNDLE
+    if base == COSIGN_SIMPLESIGNING:
+        return LayerKind.SIMPLESIGNING
+    if base in SBOM_MEDIA_TYPES:
+        return LayerKind.SBOM
+    return LayerKind.OTHER
