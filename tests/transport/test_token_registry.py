@@ -8,6 +8,7 @@ Launch follows registry-notes: ``addr 127.0.0.1:0`` and read the "listening on" 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -164,7 +165,7 @@ def test_ping_without_scope(token_registry: TokenRegistry) -> None:
 
 
 def test_identity_token_from_docker_config_falls_back_to_get(
-    token_registry: TokenRegistry, tmp_path: Path
+    token_registry: TokenRegistry, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The issuer answers the OAuth2 refresh_token POST with 400 (it only knows grant_type=password);
     the transport then asks with GET + Basic, as containerd does for ACR."""
@@ -175,8 +176,11 @@ def test_identity_token_from_docker_config_falls_back_to_get(
     )
     store = CredentialStore(docker_config_dir=str(tmp_path), environ={"HOME": str(tmp_path)})
     before = len(token_registry.token_requests())
+    caplog.set_level(logging.DEBUG, logger="ocitrace.transport")
     with Transport(TransportOptions(timeout=10.0, retries=1), credentials=store, environ={}) as t:
         assert tags(t, token_registry, "private/app") == 404
+    assert re.search(r"POST http://127\.0\.0\.1:\d+/token -> 400", caplog.text)
+    assert "wonderland" not in caplog.text
     assert token_registry.token_requests()[before:] == [
         {"user": "alice", "scopes": ["repository:private/app:pull"], "status": 200},
     ]
