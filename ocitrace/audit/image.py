@@ -28,6 +28,7 @@ __all__ = [
     "audit_image",
     "is_provenance",
     "is_sbom",
+    "parse_time",
 ]
 
 MAX_ATTESTATION_SIZE = 64 * 1024 * 1024  # SBOMs of large images reach tens of MiB
@@ -151,7 +152,9 @@ def _statements(source: Source, att: Descriptor) -> tuple[Statement, ...]:
         ptype = layer.annotations.get(mt.PREDICATE_TYPE_ANNOTATION, "")
         if layer.media_type != mt.IN_TOTO or not (is_provenance(ptype) or is_sbom(ptype)):
             continue
-        out.append(Statement(ptype, layer.digest, source.blob(layer, max_size=MAX_ATTESTATION_SIZE)))
+        out.append(
+            Statement(ptype, layer.digest, source.blob(layer, max_size=MAX_ATTESTATION_SIZE))
+        )
     return tuple(out)
 
 
@@ -162,7 +165,7 @@ def _single(
     if manifest.config is not None:
         config = _config(source, manifest.config)
         platform = Platform.from_json(config)
-        created = _parse_time(config.get("created"))
+        created = parse_time(config.get("created"))
     if platforms and not _wanted(platform, platforms):
         return []
     name = format_platform(platform) if platform is not None else "unknown"
@@ -174,7 +177,9 @@ def _config(source: Source, desc: Descriptor) -> dict[str, object]:
     try:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"image config {desc.digest} is not JSON: {exc}", input=desc.digest) from exc
+        raise FormatError(
+            f"image config {desc.digest} is not JSON: {exc}", input=desc.digest
+        ) from exc
     if not isinstance(obj, dict):
         raise FormatError(f"image config {desc.digest} is not a JSON object", input=desc.digest)
     return obj
@@ -183,10 +188,10 @@ def _config(source: Source, desc: Descriptor) -> dict[str, object]:
 def _config_created(source: Source, manifest: Manifest) -> datetime | None:
     if manifest.config is None:
         return None
-    return _parse_time(_config(source, manifest.config).get("created"))
+    return parse_time(_config(source, manifest.config).get("created"))
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     """RFC 3339 with optional nanoseconds (Go writes up to 9 fractional digits)."""
     if not isinstance(value, str) or not value:
         return None

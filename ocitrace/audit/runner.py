@@ -1,0 +1,214 @@
+"""Run an audit on a bounded worker pool; survive per-item errors and Ctrl-C.
+
+Three kinds of job share one pool: expanding a target (catalog), listing a repository's
+tags, auditing an image.  Each finished job schedules the next, so tag lists and image
+walks of different repositories overlap.  An error becomes an error row for its target,
+repository or image and the rest continue.  On ``KeyboardInterrupt`` pending jobs are
+cancelled and the report holds what was finished, marked ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any, Protocol
+
+from ..errors import OcitraceError
+from ..oci.model import Platform
+from ..source import Source
+from .image import audit_image
+from .policy import Policy
+from .records import platform_rows
+from .rows import Row
+from .targets import Target
+from .walk import Catalog, ImageTask, RepositoryTask, TagFilter, image_tasks, repositories
+
+__all__ = ["AuditOptions", "AuditReport", "Progress", "run_audit"]
+
+log = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    """Progress sink (tqdm in the CLI); called from the coordinating thread only."""
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    policy: Policy
+    now: datetime
+    tag_filter: TagFilter = field(default_factory=TagFilter)
+    platforms: tuple[Platform, ...] = ()
+    concurrency: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    rows: tuple[Row, ...]
+    repositories: int
+    images: int
+    interrupted: bool = False
+
+
+#: Opens the Source for (registry, repository); the CLI wraps it in the disk cache.
+SourceOpener = Callable[[str, str], Source]
+
+
+def run_audit(
+    targets: Sequence[Target],
+    client: Catalog,
+    options: AuditOptions,
+    *,
+    open_source: SourceOpener | None = None,
+    progress: Progress | None = None,
+) -> AuditReport:
+    """Audit every image the targets cover; rows sorted by repository, tag, index order."""
+    return _Run(targets, client, options, open_source or client.repository, progress).run()
+
+
+class _Run:
+    """State of one audit run; touched only by the coordinating thread."""
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        client: Catalog,
+        options: AuditOptions,
+        opener: SourceOpener,
+        progress: Progress | None,
+    ) -> None:
+        self.targets = targets
+        self.client = client
+        self.options = options
+        self.opener = opener
+        self.progress = progress or _NoProgress()
+        self.sources: dict[str, Source] = {}
+        self.rows: list[tuple[tuple[str, str, int], Row]] = []
+        self.pending: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        self.repo_count = 0
+        self.image_count = 0
+
+    def run(self) -> AuditReport:
+        ex = ThreadPoolExecutor(
+            max_workers=max(1, self.options.concurrency), thread_name_prefix="audit"
+        )
+        interrupted = False
+        try:
+            for target in self.targets:
+                self._submit(
+                    ex,
+                    partial(_list_repositories, target, self.client),
+                    self._on_repos(ex, target),
+                )
+            while self.pending:
+                done, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    self.pending.pop(fut)(fut)
+        except KeyboardInterrupt:
+            interrupted = True
+            for fut in self.pending:
+                fut.cancel()
+        finally:
+            ex.shutdown(wait=not interrupted, cancel_futures=True)
+        ordered = [row for _, row in sorted(self.rows, key=lambda kr: kr[0])]
+        return AuditReport(tuple(ordered), self.repo_count, self.image_count, interrupted)
+
+    def _submit(
+        self, ex: ThreadPoolExecutor, fn: Callable[[], Any], then: Callable[[Future[Any]], None]
+    ) -> None:
+        self.pending[ex.submit(fn)] = then
+
+    def _add(self, row: Row, order: int = 0) -> None:
+        self.rows.append(((row.repository, row.tag, order), row))
+
+    def _source(self, registry: str, repository: str) -> Source:
+        key = f"{registry}/{repository}"
+        if key not in self.sources:
+            self.sources[key] = self.opener(registry, repository)
+        return self.sources[key]
+
+    def _on_repos(self, ex: ThreadPoolExecutor, target: Target) -> Callable[[Future[Any]], None]:
+        def then(fut: Future[Any]) -> None:
+            try:
+                repos: list[RepositoryTask] = fut.result()
+            except Exception as exc:
+                self._add(Row(repository=target.text, tag="", error=_message(exc)))
+                return
+            for repo in repos:
+                self.repo_count += 1
+                try:
+                    source = self._source(repo.registry, repo.repository)
+                except OcitraceError as exc:
+                    self._add(Row(repository=repo.name, tag="", error=str(exc)))
+                    continue
+                tf = self.options.tag_filter
+                self._submit(
+                    ex,
+                    partial(image_tasks, repo, source, tf),
+                    self._on_tags(ex, repo, source),
+                )
+
+        return then
+
+    def _on_tags(
+        self, ex: ThreadPoolExecutor, repo: RepositoryTask, source: Source
+    ) -> Callable[[Future[Any]], None]:
+        def then(fut: Future[Any]) -> None:
+            try:
+                tasks: list[ImageTask] = fut.result()
+            except Exception as exc:
+                self._add(Row(repository=repo.name, tag="", error=f"tags: {_message(exc)}"))
+                return
+            self.progress.add_total(len(tasks))
+            for task in tasks:
+                self.image_count += 1
+                self._submit(ex, partial(self._audit_one, source, task), self._on_image(task))
+
+        return then
+
+    def _audit_one(self, source: Source, task: ImageTask) -> list[Row]:
+        """Worker side: walk the image and build its rows (decoding happens here too)."""
+        result = audit_image(source, task, platforms=self.options.platforms)
+        return platform_rows(result, self.options.policy, self.options.now)
+
+    def _on_image(self, task: ImageTask) -> Callable[[Future[Any]], None]:
+        def then(fut: Future[Any]) -> None:
+            self.progress.advance()
+            try:
+                rows: list[Row] = fut.result()
+            except Exception as exc:
+                self._add(
+                    Row(repository=task.name, tag=task.tag or task.identifier, error=_message(exc))
+                )
+                return
+            for i, row in enumerate(rows):
+                self._add(row, i)
+
+        return then
+
+
+def _message(exc: BaseException) -> str:
+    """One line for an error row; unexpected exceptions are logged with their traceback."""
+    if not isinstance(exc, OcitraceError):
+        log.error("unexpected error", exc_info=exc)
+        return f"{type(exc).__name__}: {exc}"
+    return " ".join(str(exc).split())
+
+
+def _list_repositories(target: Target, client: Catalog) -> list[RepositoryTask]:
+    return list(repositories(target, client))
