@@ -8,6 +8,11 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
   redirects (credentials only to the registry's own host) and maps network failures to
   :class:`~ocitrace.errors.TransportError`.  It returns the final ``requests.Response``
   whatever its status; the registry layer turns 4xx/5xx into typed errors.
+  ``transport.rate_limits`` / ``transport.warnings`` expose what response headers said.
+
+Modules: ``core`` (session + request loop), ``retry`` (policy, Retry-After, per-host gate),
+``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
+(docker config, helpers, containers auth.json), ``ratelimit``, ``redact``, ``messages``.
 """
 
 from __future__ import annotations
