@@ -1,0 +1,1 @@
+"""Test support: real-registry harness, push helpers, scripted fake servers."""
