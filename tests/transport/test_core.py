@@ -176,3 +176,19 @@ def test_rate_limit_and_warning_headers_observed(sleeps: Sleeps) -> None:
         t.request("HEAD", f"http://{srv.netloc}/v2/a/manifests/x", registry=srv.netloc)
         assert t.rate_limits == {srv.netloc: RateLimit(100, 99, 21600)}
         assert t.warnings == ("deprecated",)
+
+
+def test_429_pauses_later_requests_to_the_same_host_only(sleeps: Sleeps) -> None:
+    """The Retry-After mark is shared: any worker's next request to that host waits too."""
+    answers = scripted((429, {"Retry-After": "3"}, b""), (200, {}, b""))
+    with (
+        serve(lambda seen: next(answers)) as limited,
+        serve(lambda seen: (200, {}, b"")) as other,
+        make(sleeps) as t,
+    ):
+        t.request("GET", f"http://{limited.netloc}/v2/", registry=limited.netloc)
+        t.request("GET", f"http://{other.netloc}/v2/", registry=other.netloc)
+        assert len(sleeps.calls) == 1  # the other host is not paused
+        t.request("GET", f"http://{limited.netloc}/v2/", registry=limited.netloc)
+    # fake sleep lets no real time pass, so the second request still finds the host closed
+    assert sleeps.calls == [pytest.approx(3.0, abs=0.1), pytest.approx(3.0, abs=0.1)]
