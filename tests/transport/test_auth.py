@@ -10,6 +10,7 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -101,7 +102,7 @@ def drive(flow: Flow, respond: Callable[[HttpRequest], Reply]) -> list[tuple[Htt
             return exchanges
 
 
-def authenticator(clock: Clock, **creds: str) -> Authenticator:
+def authenticator(clock: Clock, **creds: Any) -> Authenticator:
     store = CredentialStore(
         docker_config_dir="/nonexistent", environ={"HOME": "/nonexistent"}, **creds
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def htpasswd_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[obje
         reg.stop()
 
 
-def transport(**creds: str) -> Transport:
+def transport(**creds: Any) -> Transport:
     store = CredentialStore(
         docker_config_dir="/nonexistent", environ={"HOME": "/nonexistent"}, **creds
     )

@@ -6,6 +6,7 @@ import base64
 import logging
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -26,13 +27,13 @@ class Sleeps:
         self.calls.append(seconds)
 
 
-def make(sleeps: Sleeps, **kw: object) -> Transport:
+def make(sleeps: Sleeps, **kw: Any) -> Transport:
     opts = TransportOptions(
         **{"timeout": 5.0, "retries": 3, "backoff": 0.1, "max_backoff": 5.0, **kw}
-    )  # type: ignore[arg-type]
+    )
     store = CredentialStore(
-        username=kw.get("username"),  # type: ignore[arg-type]
-        password=kw.get("password"),  # type: ignore[arg-type]
+        username=kw.get("username"),
+        password=kw.get("password"),
         docker_config_dir="/nonexistent",
         environ={"HOME": "/nonexistent"},
     )

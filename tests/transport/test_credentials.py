@@ -7,6 +7,7 @@ import json
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,10 +69,10 @@ def fake_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return log
 
 
-def store_for(tmp_path: Path, **kw: object) -> CredentialStore:
+def store_for(tmp_path: Path, **kw: Any) -> CredentialStore:
     env = {"HOME": str(tmp_path / "home")}
-    env.update(kw.pop("env", {}))  # type: ignore[arg-type]
-    return CredentialStore(docker_config_dir=str(tmp_path / "docker"), environ=env, **kw)  # type: ignore[arg-type]
+    env.update(kw.pop("env", {}))
+    return CredentialStore(docker_config_dir=str(tmp_path / "docker"), environ=env, **kw)
 
 
 def test_host_key_normalisation() -> None:

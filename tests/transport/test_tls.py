@@ -7,6 +7,7 @@ import ipaddress
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -96,11 +97,11 @@ def tls_server(pki: dict[str, Path]) -> Iterator[ScriptedServer]:
         yield srv
 
 
-def transport(environ: dict[str, str], **kw: object) -> Transport:
+def transport(environ: dict[str, str], **kw: Any) -> Transport:
     store = CredentialStore(docker_config_dir="/nonexistent", environ={"HOME": "/nonexistent"})
     return Transport(
         TransportOptions(timeout=5.0, retries=0, **kw), credentials=store, environ=environ
-    )  # type: ignore[arg-type]
+    )
 
 
 def get(t: Transport, srv: ScriptedServer) -> int:

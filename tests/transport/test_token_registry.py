@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -105,7 +105,7 @@ def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TokenRe
             p.wait(timeout=10)
 
 
-def transport(**creds: str) -> Transport:
+def transport(**creds: Any) -> Transport:
     store = CredentialStore(
         docker_config_dir="/nonexistent", environ={"HOME": "/nonexistent"}, **creds
     )
