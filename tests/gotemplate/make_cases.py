@@ -1516,6 +1516,37 @@ def realistic(c: Cases) -> None:
     c.add("real.statement-subject", "{{range .subject}}{{.name}} {{.digest.sha256}}\n{{end}}", v1)
 
 
+def reprints(c: Cases) -> None:
+    """Parse-tree reprints (every parsed case records one; these target the printer)."""
+    c.table(
+        "reprint",
+        [
+            "{{ .Manifest }}",
+            "{{- .Manifest -}}",
+            "{{.Manifest}}{{/* c */}}",
+            "  {{ .Manifest }}  ",
+            "{{.Manifest}}\n",
+            "\n{{ .Manifest }}\n",
+            "{{ .Manifest.Digest }}",
+            "{{if .b}}a{{else if .s}}b{{else}}c{{end}}",
+            "{{with .e}}a{{else with .s}}b{{else}}c{{end}}",
+            '{{block "n" .}}x{{end}}',
+            '{{define "a"}}x{{end}}y{{template "a" .s}}',
+            "{{range $i, $v := .l}}{{$i}}{{break}}{{continue}}{{else}}e{{end}}",
+            "{{with $x := .s}}{{$x}}{{end}}{{$y := 1}}{{$y = 2}}",
+            "{{ 0x1F }} {{1_000}} {{`raw`}} {{'a'}} {{\"s\\t\"}} {{1e3}} {{2i}} {{-0.0}} {{+7}}",
+            '{{(.s).x}} {{(index .m "a")}} {{((.s))}}',
+            '{{.s | printf "%s" | len}}',
+            "{{ nil }} {{ true }} {{ false }}",
+            "{{ $ }} {{ $.s }} {{ . }}",
+            "{{range 3}}{{.}}{{end}}",
+            "{{if and .b (not .e) (or .s .n)}}x{{end}}",
+            "a {{- /* trim */ -}} b",
+            '{{`multi\nline`}}{{"\\n"}}',
+        ],
+    )
+
+
 def main() -> int:
     c = Cases()
     c.dataset("common", DATA)
@@ -1530,6 +1561,7 @@ def main() -> int:
         fmt_verbs,
         errors,
         realistic,
+        reprints,
     ):
         part(c)
     with OUT.open("w", encoding="utf-8") as fh:
