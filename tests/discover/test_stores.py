@@ -1,0 +1,167 @@
+"""Discovery store by store over an in-memory source holding a real fixture plus spec-built artifacts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ocitrace.discover import INDEX_LEVEL, Envelope, Kind, Store, discover
+from ocitrace.layout import LayoutSource
+from ocitrace.oci import mediatypes as mt
+from ocitrace.oci.model import Descriptor, Index
+
+from .builders import (
+    DSSE,
+    FIXTURES,
+    MemorySource,
+    bundle_referrer,
+    cosign_att,
+    cosign_sig,
+    dsse,
+    statement,
+)
+
+VULN = "https://cosign.sigstore.dev/attestation/vuln/v1"
+SLSA1 = "https://slsa.dev/provenance/v1"
+
+
+def loaded(
+    mode: str, fixture: str = "multi-plain"
+) -> tuple[MemorySource, Descriptor, list[Descriptor]]:
+    src = MemorySource(referrers_mode=mode)
+    top = src.copy_layout(LayoutSource(FIXTURES / fixture))
+    images = list(Index.parse(src.manifest(top.digest).data).manifests)
+    return src, top, images
+
+
+def test_nothing_found_lists_every_place() -> None:
+    src, top, images = loaded("none")
+    d = discover(src, src.manifest("v1"))
+    assert d.attestations == ()
+    per_digest = {x.digest for x in d.checked}
+    assert per_digest == {top.digest} | {i.digest for i in images}
+    notes = [str(c) for c in d.checked if c.digest == images[0].digest]
+    tag = images[0].digest.replace(":", "-")
+    assert notes == [
+        "referrers API: 404",
+        f"tag {tag}: not found",
+        "cosign .att: not found",
+        "cosign .sig: not found",
+        "cosign .sbom: not found",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "store"), [("api", Store.REFERRERS), ("tag", Store.REFERRERS_TAG)]
+)
+def test_referrer_on_platform_manifest(mode: str, store: Store) -> None:
+    src, _, images = loaded(mode)
+    payload = statement(images[1].digest, VULN, {"scanner": {"uri": "x"}})
+    layer = src.put_blob(json.dumps(dsse(payload)).encode(), DSSE, {"predicateType": VULN})
+    art = src.attach(images[1], "application/vnd.test.vuln", [layer])
+    d = discover(src, src.manifest("v1"))
+    assert len(d.attestations) == 1
+    a = d.attestations[0]
+    assert (a.store, a.kind, a.platform, a.manifest_digest) == (
+        store,
+        Kind.ATTESTATION,
+        "linux/arm64",
+        art.digest,
+    )
+    assert a.predicate_type == VULN and a.subjects == (images[1].digest,)
+    assert a.envelope is Envelope.DSSE and a.signatures == 1 and not a.verified
+    assert a.statement_bytes == payload
+
+
+def test_urlsafe_dsse_payload() -> None:
+    src, _, images = loaded("api")
+    payload = statement(images[0].digest, "https://example.com/odd?x=>>>", {"a": "~~~???>>>"})
+    layer = src.put_blob(
+        json.dumps(dsse(payload, urlsafe=True, sigs=2)).encode(),
+        "application/vnd.in-toto.custom+dsse",
+    )
+    src.attach(images[0], "application/vnd.test", [layer])
+    (a,) = discover(src, src.manifest("v1")).attestations
+    assert a.statement_bytes == payload and a.signatures == 2
+    assert a.predicate_type == "https://example.com/odd?x=>>>"
+
+
+def test_cosign_tags_and_cosign_repository() -> None:
+    src, top, images = loaded("none")
+    other = MemorySource("mem/sigs", referrers_mode="none")
+    cosign_att(other, top, VULN, {"scanner": {"uri": "trivy"}})
+    cosign_sig(other, images[0], "mem/repo:v1")
+    assert discover(src, src.manifest("v1")).attestations == ()
+    d = discover(src, src.manifest("v1"), cosign_source=other)
+    att, sig = d.attestations
+    assert (att.store, att.kind, att.platform, att.predicate_type) == (
+        Store.COSIGN_TAG,
+        Kind.ATTESTATION,
+        INDEX_LEVEL,
+        VULN,
+    )
+    assert att.subjects == (top.digest,) and att.signed
+    assert (sig.kind, sig.platform, sig.subjects, sig.signatures) == (
+        Kind.SIGNATURE,
+        "linux/amd64",
+        (images[0].digest,),
+        1,
+    )
+    assert d.findings == ()
+
+
+def test_bundle_without_subject_only_in_fallback_index() -> None:
+    """@sigstore/oci on Docker Hub strips subject: only the sha256-<hex> index links it."""
+    src, top, _ = loaded("tag")
+    b = bundle_referrer(src, top, SLSA1, {"buildDefinition": {}}, with_subject=False)
+    d = discover(src, src.manifest("v1"))
+    (a,) = d.attestations
+    assert (a.store, a.manifest_digest, a.platform) == (Store.BUNDLE, b.digest, INDEX_LEVEL)
+    assert a.envelope is Envelope.BUNDLE and a.predicate_type == SLSA1 and a.signatures == 1
+    assert "referrers tag" in a.found_via
+
+
+def test_artifact_type_in_index_is_not_trusted() -> None:
+    """GHCR has listed cosign bundles as the empty type: classify by the manifest, say so."""
+    src, top, _ = loaded("tag")
+    bundle_referrer(src, top, SLSA1, {})
+    tag = top.digest.replace(":", "-")
+    idx = json.loads(src.manifests[src.tag_map[tag]][1])
+    idx["manifests"][0]["artifactType"] = mt.OCI_EMPTY
+    src.put_manifest(idx, tag=tag)
+    d = discover(src, src.manifest("v1"))
+    assert [a.store for a in d.attestations] == [Store.BUNDLE]
+    assert [f.code for f in d.findings] == ["artifact-type-mismatch"]
+
+
+def test_dedupe_buildkit_and_referrers() -> None:
+    src, _, _ = loaded("api", "multi-prov-max")
+    d = discover(src, src.manifest("v1"))
+    assert [a.store for a in d.attestations] == [Store.BUILDKIT] * 3
+    assert all(a.also_in == (Store.REFERRERS,) for a in d.attestations)
+
+
+def test_subject_mismatch_partial_platforms_and_dangling() -> None:
+    src, _, images = loaded("tag")
+    wrong = statement(images[2].digest, SLSA1, {})  # says arm/v7 but hangs on amd64
+    layer = src.put_blob(wrong, mt.IN_TOTO, {mt.PREDICATE_TYPE_ANNOTATION: SLSA1})
+    src.attach(images[0], "application/vnd.test", [layer])
+    tag = images[0].digest.replace(":", "-")
+    idx = json.loads(src.manifests[src.tag_map[tag]][1])
+    idx["manifests"].append(
+        {"mediaType": mt.OCI_MANIFEST, "digest": "sha256:" + "0" * 64, "size": 10}
+    )
+    src.put_manifest(idx, tag=tag)
+    d = discover(src, src.manifest("v1"))
+    codes = [f.code for f in d.findings]
+    assert codes == ["subject-mismatch", "platforms-partial", "dangling-referrer"]
+    assert "linux/amd64 only; none on linux/arm64, linux/arm/v7" in d.findings[1].message
+    assert [a.error.startswith("manifest missing") for a in d.attestations] == [False, True]
+
+
+def test_lookups_switch_off_stores() -> None:
+    src, _, _ = loaded("api", "multi-prov-max")
+    d = discover(src, src.manifest("v1"), lookups={"buildkit"})
+    assert len(d.attestations) == 3 and all(a.also_in == () for a in d.attestations)
+    assert not [c for c in src.calls if c.startswith("referrers")]
