@@ -1,0 +1,250 @@
+"""``ocitrace audit TARGET...``: provenance and SBOM report over a registry namespace.
+
+Exit codes: 0 every row passed; :data:`~.exitcodes.POLICY` some row failed a policy;
+:data:`~.exitcodes.PARTIAL` some target, repository or image could not be read (this
+wins over a policy failure: those rows have no verdict); 130 interrupted (what was done
+is still printed).  The summary line goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from . import exitcodes
+
+if TYPE_CHECKING:
+    from ..audit.cache import DiskCache
+    from ..audit.rows import Row
+    from ..audit.runner import AuditReport
+
+__all__ = ["register", "run"]
+
+EPILOG = """\
+examples:
+  ocitrace audit 127.0.0.1:5000
+  ocitrace audit ghcr.io/acme/ --require provenance --max-age 90d
+  ocitrace audit 127.0.0.1:5000/app --by image -o csv > report.csv
+  ocitrace audit 127.0.0.1:5000/ -o jsonl | jq 'select(.status != "ok")'
+  ocitrace audit 127.0.0.1:5000/ --format '{{.Repository}}:{{.Tag}} {{.Status}}'
+
+targets: a registry (host[:port]), a namespace prefix ending in / (ghcr.io/acme/),
+a repository (all tags), or one image (repo:tag or repo@digest).
+"""
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "audit",
+        help="report provenance and SBOM of every image in a registry namespace",
+        description="Walk registries, namespaces or repositories and report, per image and "
+        "platform, its provenance, builder, source, build time and SBOM; apply policies.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("targets", nargs="+", metavar="TARGET")
+    sel = p.add_argument_group("selection")
+    sel.add_argument("--tags", metavar="REGEX", help="only tags matching REGEX (whole tag)")
+    sel.add_argument(
+        "--exclude-tags",
+        metavar="REGEX",
+        help="skip tags matching REGEX (default: cosign sha256-<hex>[.sig|.att|.sbom] tags)",
+    )
+    sel.add_argument(
+        "--platform", metavar="OS/ARCH[/VARIANT]", help="only these platforms (comma-separated)"
+    )
+    out = p.add_argument_group("output")
+    out.add_argument("-o", "--output", choices=("table", "json", "jsonl", "csv"), default="table")
+    out.add_argument(
+        "--format",
+        metavar="TEMPLATE",
+        help="Go template per row (.Repository .Tag .Digest .Status …)",
+    )
+    out.add_argument("--columns", metavar="LIST", help="comma-separated columns for table/csv")
+    out.add_argument(
+        "--by",
+        choices=("platform", "image"),
+        default="platform",
+        help="one row per platform (default) or per image",
+    )
+    out.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    pol = p.add_argument_group("policies (set the exit code)")
+    pol.add_argument("--require", action="append", default=[], metavar="provenance|sbom")
+    pol.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help="build finished (else config created) within, e.g. 90d, 12h, 2w",
+    )
+    pol.add_argument(
+        "--builder", metavar="REGEX", help="provenance builder id must match (searched)"
+    )
+    pol.add_argument(
+        "--source", metavar="REGEX", help="source repository URL must match (searched)"
+    )
+    pol.add_argument("--require-mode", choices=("max", "min"), help="provenance mode at least this")
+    run_g = p.add_argument_group("run")
+    run_g.add_argument(
+        "-j",
+        "--concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="parallel requests (default 16)",
+    )
+    run_g.add_argument(
+        "--cache-dir", metavar="DIR", help="disk cache (default $XDG_CACHE_HOME/ocitrace)"
+    )
+    run_g.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the disk cache"
+    )
+    run_g.add_argument(
+        "--cache-size",
+        type=int,
+        default=256,
+        metavar="MIB",
+        help="cache size bound (default 256 MiB)",
+    )
+    try:
+        from .common import add_registry_options
+    except ImportError:  # pragma: no cover - registry options module not built yet
+        pass
+    else:
+        add_registry_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ..audit.output import parse_columns, render_rows
+    from ..audit.policy import parse_policy
+    from ..audit.rows import fold_by_image
+    from ..audit.runner import AuditOptions, run_audit
+    from ..audit.targets import parse_target
+    from ..audit.walk import TagFilter
+    from ..oci.platform import parse_platform
+
+    targets = [parse_target(t) for t in args.targets]
+    columns = parse_columns(args.columns)
+    options = AuditOptions(
+        policy=parse_policy(
+            require=args.require,
+            max_age=args.max_age,
+            builder=args.builder,
+            source=args.source,
+            require_mode=args.require_mode,
+        ),
+        now=datetime.now(UTC),
+        tag_filter=TagFilter.parse(args.tags, args.exclude_tags),
+        platforms=tuple(parse_platform(p) for p in (args.platform or "").split(",") if p.strip()),
+        concurrency=max(1, args.concurrency),
+    )
+    client, transport = _client(args)
+    cache = _cache(args)
+    progress = _progress(args)
+    try:
+        report = run_audit(
+            targets, client, options, open_source=_opener(client, cache), progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+        transport.close()
+    rows: list[Row] = list(report.rows)
+    if args.by == "image":
+        rows = fold_by_image(rows)
+    text = render_rows(rows, output=args.output, columns=columns, template=args.format)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    print(summary_line(report, rows, cache, transport), file=sys.stderr)
+    return exit_code(report, rows)
+
+
+def exit_code(report: AuditReport, rows: list[Row]) -> int:
+    from ..audit.rows import Status
+
+    if report.interrupted:
+        return exitcodes.INTERRUPTED
+    if any(r.status is Status.ERROR for r in rows):
+        return exitcodes.PARTIAL
+    if any(r.status is Status.FAIL for r in rows):
+        return exitcodes.POLICY
+    return exitcodes.OK
+
+
+def summary_line(
+    report: AuditReport, rows: list[Row], cache: DiskCache | None, transport: Any
+) -> str:
+    """``audit: 12 images in 5 repositories: 20 ok, 3 failed, 1 error; cache 40 hits …``."""
+    from ..audit.rows import summarize
+
+    s = summarize(rows)
+    parts = [
+        f"audit: {report.images} images in {report.repositories} repositories"
+        f" ({s.rows} rows): {s.ok} ok, {s.failed} failed policy, {s.errors} errors"
+    ]
+    if cache is not None:
+        st = cache.stats()
+        parts.append(f"cache: {st.hits} hits, {st.misses} misses")
+    for host, rl in sorted(getattr(transport, "rate_limits", {}).items()):
+        window = f" per {rl.window}s" if rl.window else ""
+        parts.append(f"rate limit {host}: {rl.remaining}/{rl.limit} remaining{window}")
+    if report.interrupted:
+        parts.append("interrupted: partial results")
+    return "; ".join(parts)
+
+
+def _client(args: argparse.Namespace) -> tuple[Any, Any]:
+    from ..registry import RegistryClient
+    from .common import transport_from_args
+
+    transport = transport_from_args(args)
+    return RegistryClient(transport), transport
+
+
+def _cache(args: argparse.Namespace) -> DiskCache | None:
+    if args.no_cache:
+        return None
+    from ..audit.cache import DiskCache, default_cache_dir
+
+    root = args.cache_dir or default_cache_dir()
+    return DiskCache(root, max_bytes=max(1, args.cache_size) * 1024 * 1024)
+
+
+def _opener(client: Any, cache: DiskCache | None) -> Any:
+    if cache is None:
+        return client.repository
+    from ..audit.cache import CachingSource
+
+    def open_cached(registry: str, repository: str) -> Any:
+        return CachingSource(client.repository(registry, repository), cache)
+
+    return open_cached
+
+
+class _Bar:
+    """tqdm behind the runner's Progress protocol."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=0, unit="image", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def add_total(self, n: int) -> None:
+        self._bar.total = (self._bar.total or 0) + n
+        self._bar.refresh()
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.update(n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress(args: argparse.Namespace) -> _Bar | None:
+    if args.no_progress or not sys.stderr.isatty():
+        return None
+    return _Bar()

@@ -1,0 +1,193 @@
+"""``ocitrace digest REF... | -``: one digest per input line, in input order.
+
+Module import stays light (argparse only): ``ocitrace --version`` imports every command
+module to build the parser, and a one-reference ``digest`` should cost little more than
+Python's own start-up.  The registry stack is imported inside :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import exitcodes
+
+if TYPE_CHECKING:
+    from ..lookup import LookupResult
+    from ..reference import LayoutReference, Reference
+    from ..source import Source
+
+__all__ = ["register", "run"]
+
+EPILOG = """\
+examples:
+  ocitrace digest 127.0.0.1:5000/app:v1
+  ocitrace digest --platform linux/arm64 ghcr.io/acme/app:v1
+  ocitrace digest - < refs.txt | paste refs.txt -
+  ocitrace digest --format '{{.Name}}@{{.Digest}}' app:v1 app:v2
+"""
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "digest",
+        help="print the digest of each reference (HEAD-first, concurrent)",
+        description="Print one digest per reference, in input order. Errors go to stderr "
+        "for their line; every other line is still printed.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "refs",
+        nargs="+",
+        metavar="REF",
+        help="image reference, or - to read one per line from stdin",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--platform",
+        metavar="OS/ARCH[/VARIANT]",
+        help="digest of this platform's manifest in an index",
+    )
+    which.add_argument(
+        "--index", action="store_true", help="always the top-level digest (the default)"
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument(
+        "--format",
+        metavar="TEMPLATE",
+        help="Go template per line: .Input .Name .Tag .Digest .MediaType .Size",
+    )
+    out.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "-j",
+        "--concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="parallel lookups (default 16)",
+    )
+    _add_registry_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_registry_options(p: argparse.ArgumentParser) -> None:
+    try:
+        from .common import add_registry_options
+    except ImportError:  # pragma: no cover - registry options module not built yet
+        return
+    add_registry_options(p)
+
+
+def read_inputs(refs: list[str], stdin: Any) -> Iterator[str]:
+    """Arguments in order; ``-`` expands to stdin's non-blank, non-comment lines."""
+    for ref in refs:
+        if ref != "-":
+            yield ref
+            continue
+        for line in stdin:
+            text = line.strip()
+            if text and not text.startswith("#"):
+                yield text
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..lookup import lookup_digests
+    from ..oci.platform import parse_platform
+
+    platform = parse_platform(args.platform) if args.platform else None
+    render = _renderer(args)
+    opener, close = _opener(args)
+    failed: list[LookupResult] = []
+    total = 0
+    try:
+        for res in lookup_digests(
+            read_inputs(args.refs, sys.stdin),
+            opener,
+            platform=platform,
+            concurrency=args.concurrency,
+        ):
+            total += 1
+            if res.ok:
+                sys.stdout.write(render(res))
+            else:
+                failed.append(res)
+                sys.stdout.flush()
+                _report(res)
+                if args.json:
+                    sys.stdout.write(render(res))
+    finally:
+        sys.stdout.flush()
+        close()
+    if not failed:
+        return exitcodes.OK
+    if len(failed) == total:
+        assert failed[0].error is not None
+        return exitcodes.for_exception(failed[0].error)
+    return exitcodes.PARTIAL
+
+
+def _report(res: LookupResult) -> None:
+    from .main import format_error
+
+    assert res.error is not None
+    print(f"ocitrace: digest: {res.input}: {format_error(res.error)}", file=sys.stderr, flush=True)
+
+
+def _renderer(args: argparse.Namespace) -> Any:
+    if args.json:
+        import json
+
+        def as_json(res: LookupResult) -> str:
+            return json.dumps(_data(res, json_keys=True), separators=(",", ":")) + "\n"
+
+        return as_json
+    if args.format:
+        from ..template import render as render_template
+
+        text = args.format
+
+        def as_template(res: LookupResult) -> str:
+            line = str(render_template(text, _data(res, json_keys=False)))
+            return line if line.endswith("\n") else line + "\n"
+
+        return as_template
+    return lambda res: res.digest + "\n"
+
+
+def _data(res: LookupResult, *, json_keys: bool) -> dict[str, Any]:
+    ref = res.reference
+    desc = res.descriptor
+    values = {
+        "input": res.input,
+        "name": res.name,
+        "tag": getattr(ref, "tag", None) or "",
+        "digest": res.digest,
+        "mediaType": desc.media_type if desc else "",
+        "size": desc.size if desc else 0,
+    }
+    if res.error is not None:
+        values["error"] = str(res.error)
+    if json_keys:
+        return values
+    return {k[:1].upper() + k[1:]: v for k, v in values.items()}
+
+
+def _opener(args: argparse.Namespace) -> tuple[Any, Any]:
+    """Source opener for registry and ``oci-layout://`` references, and its closer."""
+    from ..layout import LayoutSource
+    from ..reference import LayoutReference
+    from ..registry import RegistryClient
+    from .common import transport_from_args
+
+    transport = transport_from_args(args)
+    client = RegistryClient(transport)
+
+    def opener(ref: Reference | LayoutReference) -> Source:
+        if isinstance(ref, LayoutReference):
+            return LayoutSource(ref.path)
+        return client.repository(ref.registry, ref.repository)  # type: ignore[no-any-return]
+
+    return opener, transport.close
