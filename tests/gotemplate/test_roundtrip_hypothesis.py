@@ -5,13 +5,12 @@
 2. Reprint round-trip: for a template that parses, Go's reprint (`tree.Root.String()`,
    here `str(tpl.tree)`) parses again and reprints identically.  buildx branches on
    this reprint, so it must be stable.  (Go itself has this property on this grammar:
-   checked by feeding examples of `TEMPLATES` through tools/gotemplate-oracle.)
+   checked by tests/gotemplate/check_grammar_in_go.py through tools/gotemplate-oracle.)
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -247,11 +246,3 @@ def test_reprint_round_trips(text: str) -> None:
     printed = str(tpl.tree)
     again = Template("x").parse(printed)
     assert str(again.tree) == printed
-
-
-def dump_examples(path: Path, count: int = 300) -> None:
-    """Write `count` example templates as oracle input lines (to check the property in Go)."""
-    with path.open("w", encoding="utf-8") as fh:
-        for i in range(count):
-            text = TEMPLATES.example()
-            fh.write(json.dumps({"name": f"h{i}", "template": text, "data": DATA}) + "\n")
