@@ -118,6 +118,28 @@ class Attestation:
     def size(self) -> int:
         return self.layer.size
 
+    def to_json(self) -> dict[str, Any]:
+        """JSON view (camelCase keys; blobs left out)."""
+        return {
+            "store": self.store.value,
+            "alsoIn": [s.value for s in self.also_in],
+            "kind": self.kind.value,
+            "platform": self.platform,
+            "attachedTo": self.attached_to,
+            "manifestDigest": self.manifest_digest,
+            "layerDigest": self.layer.digest,
+            "mediaType": self.media_type,
+            "predicateType": self.predicate_type,
+            "subjects": list(self.subjects),
+            "envelope": self.envelope.value,
+            "signatures": self.signatures,
+            "verified": self.verified,
+            "size": self.size,
+            "shape": self.shape,
+            "foundVia": self.found_via,
+            "error": self.error,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -129,6 +151,9 @@ class Check:
 
     def __str__(self) -> str:
         return f"{self.place}: {self.answer}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"digest": self.digest, "place": self.place, "answer": self.answer}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +201,19 @@ class Discovery:
 
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    def checked_for(self, digest: str) -> tuple[Check, ...]:
+        """The places asked about one digest."""
+        return tuple(c for c in self.checked if c.digest == digest)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON view of the whole discovery."""
+        return {
+            "digest": self.top.digest,
+            "mediaType": self.top.media_type,
+            "size": self.top.size,
+            "images": [{"platform": i.platform, "digest": i.digest} for i in self.images],
+            "attestations": [a.to_json() for a in self.attestations],
+            "checked": [c.to_json() for c in self.checked],
+            "findings": [f.to_json() for f in self.findings],
+        }
