@@ -44,7 +44,7 @@ class _LatencyProxy(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream = ("127.0.0.1", 0)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _forward(self) -> None:
@@ -67,7 +67,7 @@ class _LatencyProxy(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    do_GET = do_HEAD = do_POST = do_PUT = _forward  # noqa: N815
+    do_GET = do_HEAD = do_POST = do_PUT = _forward
 
 
 def start_proxy(upstream: str) -> tuple[str, ThreadingHTTPServer]:
