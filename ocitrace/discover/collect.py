@@ -149,7 +149,7 @@ def _decoded(
         data = fetch(item.layer)
     except OcitraceError as exc:
         return dataclasses.replace(item, error=f"layer {item.layer.digest}: {exc}")
-    dec: Decoded = decode_layer(kind, data, item.layer.annotations)
+    dec: Decoded = decode_layer(kind, data, item.layer.media_type, item.layer.annotations)
     kind_out = item.kind
     if dec.message_signature or (
         kind is LayerKind.BUNDLE and dec.statement is None and not dec.error

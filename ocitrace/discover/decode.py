@@ -1,124 +1,93 @@
 """Adapter from layer bytes to what discovery lists: predicate type, subjects, signatures.
 
-Only the envelope is unwrapped here (DSSE payload, bundle ``dsseEnvelope``) to list
-predicate type, subject digests and signature count; statement and predicate semantics
-(SLSA, SPDX, ...) are :mod:`ocitrace.attest`'s.  Decoding never raises: a bad layer
-becomes ``error``.  Signatures are counted, never verified.
+Envelopes and statements are decoded by :func:`ocitrace.attest.envelope.decode_layer`
+(plain in-toto, DSSE, Sigstore bundle, cosign simple signing); this module maps its
+:class:`~ocitrace.attest.envelope.Envelope` to :class:`Decoded`.  Decoding never raises:
+a bad layer becomes ``error``.  Signatures are counted, never verified.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..attest.envelope import Envelope as AttestEnvelope
+from ..attest.envelope import Wrapping
+from ..attest.envelope import decode_layer as attest_decode
+from ..attest.intoto import Statement
+from ..errors import FormatError
 from .layers import LayerKind
 from .model import Envelope
 
 __all__ = ["Decoded", "decode_layer"]
 
-COSIGN_SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
+_ENVELOPE = {
+    Wrapping.PLAIN: Envelope.PLAIN,
+    Wrapping.DSSE: Envelope.DSSE,
+    Wrapping.BUNDLE: Envelope.BUNDLE,
+    Wrapping.SIMPLESIGNING: Envelope.NONE,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """What one layer says.  ``statement`` is the :mod:`ocitrace.attest` statement value."""
+    """What one layer says; ``statement`` is the decoded in-toto statement when there is one."""
 
     envelope: Envelope = Envelope.NONE
     predicate_type: str = ""
     subjects: tuple[str, ...] = ()
     signatures: int = 0
     statement_bytes: bytes | None = field(default=None, repr=False)
-    statement: Any = field(default=None, repr=False)
+    statement: Statement | None = field(default=None, repr=False)
     message_signature: bool = False
     error: str = ""
 
 
-def decode_layer(kind: LayerKind, data: bytes, annotations: Mapping[str, str]) -> Decoded:
-    """Decode one layer blob of the given kind."""
-    if kind is LayerKind.SIMPLESIGNING:
-        return _simple_signing(data, annotations)
-    if kind in (LayerKind.STATEMENT, LayerKind.DSSE, LayerKind.BUNDLE):
-        return _in_toto(kind, data)
-    return Decoded()
+def decode_layer(
+    kind: LayerKind, data: bytes, media_type: str, annotations: Mapping[str, str]
+) -> Decoded:
+    """Decode one layer blob (only statement/envelope/signature kinds are decoded)."""
+    if kind not in (LayerKind.STATEMENT, LayerKind.DSSE, LayerKind.BUNDLE, LayerKind.SIMPLESIGNING):
+        return Decoded()
+    try:
+        env = attest_decode(data, media_type, annotations)
+    except FormatError as exc:
+        return Decoded(envelope=_kind_envelope(kind), error=str(exc))
+    return _from_envelope(env)
 
 
-def _in_toto(kind: LayerKind, data: bytes) -> Decoded:
-    envelope = {
+def _kind_envelope(kind: LayerKind) -> Envelope:
+    return {
         LayerKind.STATEMENT: Envelope.PLAIN,
         LayerKind.DSSE: Envelope.DSSE,
         LayerKind.BUNDLE: Envelope.BUNDLE,
-    }[kind]
-    try:
-        obj = _json_object(data, "layer")
-        sigs = 0
-        if kind is LayerKind.BUNDLE:
-            if "messageSignature" in obj:
-                return Decoded(envelope=envelope, signatures=1, message_signature=True)
-            obj = _json_object(obj.get("dsseEnvelope"), "bundle dsseEnvelope")
-        if kind is not LayerKind.STATEMENT:
-            sigs = len(obj.get("signatures") or ())
-            statement_bytes = _b64(obj.get("payload"))
-            obj = _json_object(statement_bytes, "DSSE payload")
-        else:
-            statement_bytes = data
-    except ValueError as exc:
-        return Decoded(envelope=envelope, error=str(exc))
-    subjects = tuple(
-        f"sha256:{s['digest']['sha256']}"
-        for s in obj.get("subject") or ()
-        if isinstance(s, dict) and isinstance(s.get("digest"), dict) and "sha256" in s["digest"]
-    )
+    }.get(kind, Envelope.NONE)
+
+
+def _from_envelope(env: AttestEnvelope) -> Decoded:
+    st = env.statement
+    if env.simple_signing is not None:
+        digest = env.simple_signing.manifest_digest
+        return Decoded(
+            predicate_type=env.simple_signing.type or "cosign container image signature",
+            subjects=(digest,) if digest else (),
+            signatures=len(env.signatures),
+            message_signature=True,
+        )
+    if st is None:
+        return Decoded(
+            envelope=_ENVELOPE[env.wrapping],
+            signatures=len(env.signatures),
+            message_signature=env.message_signature is not None,
+            error=""
+            if env.message_signature is not None
+            else f"payload type {env.payload_type!r} is not in-toto",
+        )
     return Decoded(
-        envelope=envelope,
-        predicate_type=str(obj.get("predicateType") or ""),
-        subjects=subjects,
-        signatures=sigs,
-        statement_bytes=statement_bytes,
-        statement=obj,
-    )
-
-
-def _json_object(data: object, what: str) -> dict[str, Any]:
-    if isinstance(data, dict):
-        return data
-    if not isinstance(data, bytes | str):
-        raise ValueError(f"{what} is missing")
-    try:
-        obj = json.loads(data)
-    except ValueError as exc:
-        raise ValueError(f"{what} is not JSON: {exc}") from exc
-    if not isinstance(obj, dict):
-        raise ValueError(f"{what} is not a JSON object")
-    return obj
-
-
-def _b64(text: object) -> bytes:
-    """DSSE payloads may be standard or URL-safe base64, padded or not."""
-    if not isinstance(text, str):
-        raise ValueError("DSSE payload is missing")
-    padded = text + "=" * (-len(text) % 4)
-    try:
-        alt = b"-_" if ("-" in text or "_" in text) else None
-        return base64.b64decode(padded, altchars=alt, validate=True)
-    except binascii.Error as exc:
-        raise ValueError(f"DSSE payload is not base64: {exc}") from exc
-
-
-def _simple_signing(data: bytes, annotations: Mapping[str, str]) -> Decoded:
-    """cosign ``.sig`` layer: the signed payload names the image digest."""
-    sigs = 1 if annotations.get(COSIGN_SIGNATURE_ANNOTATION) else 0
-    try:
-        obj = json.loads(data)
-        digest = obj["critical"]["image"]["docker-manifest-digest"]
-    except (ValueError, KeyError, TypeError) as exc:
-        return Decoded(signatures=sigs, error=f"not a cosign simple-signing payload: {exc}")
-    return Decoded(
-        predicate_type="cosign container image signature",
-        subjects=(str(digest),),
-        signatures=sigs,
-        message_signature=True,
+        envelope=_ENVELOPE[env.wrapping],
+        predicate_type=st.predicate_type,
+        subjects=st.subject_digests,
+        signatures=len(env.signatures),
+        statement_bytes=st.raw or env.payload,
+        statement=st,
     )

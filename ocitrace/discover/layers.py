@@ -9,6 +9,12 @@ from __future__ import annotations
 import enum
 import re
 
+from ..attest.envelope import (
+    DSSE_MEDIA_TYPE,
+    SIGSTORE_BUNDLE_PREFIX,
+    SIMPLESIGNING_MEDIA_TYPE,
+    base_media_type,
+)
 from ..oci import mediatypes as mt
 
 __all__ = [
@@ -21,9 +27,8 @@ __all__ = [
     "classify_layer",
 ]
 
-DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json"
-SIGSTORE_BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
-COSIGN_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
+DSSE_ENVELOPE = DSSE_MEDIA_TYPE
+COSIGN_SIMPLESIGNING = SIMPLESIGNING_MEDIA_TYPE
 #: cosign's deprecated ``.sbom`` attachment layer types (specs/SBOM_SPEC.md)
 SBOM_MEDIA_TYPES = frozenset(
     {
@@ -47,11 +52,6 @@ class LayerKind(enum.Enum):
     SIMPLESIGNING = "simplesigning"  # cosign .sig payload
     SBOM = "sbom"  # raw SBOM document
     OTHER = "other"
-
-
-def base_media_type(media_type: str) -> str:
-    """``type/subtype`` without parameters, lower-cased."""
-    return media_type.split(";", 1)[0].strip().lower()
 
 
 def classify_layer(media_type: str) -> LayerKind:

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..attest.intoto import Statement
 from ..oci.model import Descriptor
 
 __all__ = [
@@ -102,7 +103,7 @@ class Attestation:
     also_in: tuple[Store, ...] = ()  # other stores that listed the same manifest
     data: bytes | None = field(default=None, repr=False)
     statement_bytes: bytes | None = field(default=None, repr=False)
-    statement: Any = field(default=None, repr=False, compare=False)  # ocitrace.attest value
+    statement: Statement | None = field(default=None, repr=False, compare=False)
     error: str = ""
 
     @property

@@ -49,7 +49,7 @@ def test_sbom_extras_layers_in_order() -> None:
     d = run("sbom-extras-classic")
     assert [a.predicate_type for a in d.attestations] == [SPDX, SPDX, SPDX, SLSA02]
     assert len({a.manifest_digest for a in d.attestations}) == 1
-    names = [a.statement["predicate"]["name"] for a in d.attestations[:3]]
+    names = [a.statement.predicate["name"] for a in d.attestations[:3]]
     assert names == ["sbom", "sbom-context", "sbom-osbase"]
     assert {f.code for f in d.findings} == {"classic-shape", "single-platform-index"}
 
@@ -57,7 +57,7 @@ def test_sbom_extras_layers_in_order() -> None:
 def test_statement_v01_legacy() -> None:
     d = run("legacy-multi-slsa1-max")
     assert [a.predicate_type for a in d.attestations] == [SLSA1] * 3
-    assert {a.statement["_type"] for a in d.attestations} == {"https://in-toto.io/Statement/v0.1"}
+    assert {a.statement.type for a in d.attestations} == {"https://in-toto.io/Statement/v0.1"}
 
 
 def test_single_manifest_has_nothing_and_lists_checks() -> None:
