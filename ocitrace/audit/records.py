@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import FormatError, OcitraceError
 from .facts import Facts
-from .image import ImageResult, PlatformImage, Statement, is_provenance, is_sbom, parse_time
+from .image import ImageResult, PlatformImage, Statement, is_provenance, is_sbom
 from .policy import Policy
 from .rows import Row
 
@@ -89,47 +89,22 @@ def _statement(s: Statement) -> Mapping[str, Any]:
 
 
 def _provenance(s: Statement) -> tuple[Facts, dict[str, Any]]:
-    """SLSA v1 / v0.2 provenance → facts and a compact record."""
-    pred = _statement(s)["predicate"]
-    if s.predicate_type.endswith("/v1"):
-        run = _obj(pred.get("runDetails"))
-        meta = _obj(run.get("metadata"))
-        build = _obj(pred.get("buildDefinition"))
-        bk = _obj(meta.get("buildkit_metadata"))
-        builder = _obj(run.get("builder")).get("id")
-        build_type = build.get("buildType")
-        finished = meta.get("finishedOn")
-        max_mode = "buildConfig" in _obj(build.get("internalParameters"))
-        version = "v1"
-    else:
-        meta = _obj(pred.get("metadata"))
-        bk = _obj(meta.get("https://mobyproject.org/buildkit@v1#metadata"))
-        builder = _obj(pred.get("builder")).get("id")
-        build_type = pred.get("buildType")
-        finished = meta.get("buildFinishedOn")
-        max_mode = "buildConfig" in pred
-        version = "v0.2"
-    vcs = _obj(bk.get("vcs"))
+    """SLSA provenance → facts and the normalised record (:mod:`ocitrace.attest`)."""
+    from ..attest.intoto import parse_statement
+    from ..attest.provenance import parse_provenance
+
+    stmt = parse_statement(s.data, what=f"in-toto statement {s.digest}")
+    record = parse_provenance(stmt.predicate, stmt.predicate_type, stmt.type)
     facts = Facts(
         has_provenance=True,
-        slsa_version=version,
-        mode="max" if max_mode else "min",
-        builder=_str(builder),
-        source=_str(vcs.get("source")),
-        revision=_str(vcs.get("revision")),
-        built_at=parse_time(finished),
+        slsa_version=record.slsa_version,
+        mode=record.mode,
+        builder=record.builder_id or None,
+        source=record.source_repository or None,
+        revision=record.source_revision or None,
+        built_at=record.finished.datetime if record.finished else None,
     )
-    record = {
-        "predicateType": s.predicate_type,
-        "digest": s.digest,
-        "buildType": _str(build_type),
-        "builderId": facts.builder,
-        "mode": facts.mode,
-        "source": facts.source,
-        "revision": facts.revision,
-        "finishedOn": _str(finished),
-    }
-    return facts, record
+    return facts, {"digest": s.digest, **record.to_json()}
 
 
 def _sbom(s: Statement) -> dict[str, Any]:
