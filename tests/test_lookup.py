@@ -125,3 +125,41 @@ def test_one_source_per_repository_and_concurrent_resolution() -> None:
     assert sorted(opened) == ["127.0.0.1:5000/app", "127.0.0.1:5000/other"]
     assert sources["127.0.0.1:5000/app"].resolves == 4
     assert results[0].name == "127.0.0.1:5000/app"
+
+
+def test_cli_digest_stdin_order_errors_and_exit_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from ocitrace.cli import exitcodes
+    from ocitrace.cli.main import main
+
+    stdin = f"{ref('multi-prov-max')}\nBad Ref\n\n# comment\n{ref('single-plain')}\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(["digest", ref("multi-docker"), "-"])
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [MULTI_DOCKER, MULTI_PROV_MAX, SINGLE_PLAIN]
+    assert err.startswith("ocitrace: digest: Bad Ref: invalid reference format")
+    assert len(err.splitlines()) == 1
+    assert code == exitcodes.PARTIAL
+
+
+def test_cli_digest_all_failed_uses_the_error_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from ocitrace.cli import exitcodes
+    from ocitrace.cli.main import main
+
+    assert main(["digest", ref("multi-prov-max", ":nope")]) == exitcodes.NOT_FOUND
+    assert capsys.readouterr().out == ""
+
+
+def test_cli_digest_json_with_platform(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from ocitrace.cli.main import main
+
+    assert main(["digest", "--json", "--platform", "linux/amd64", ref("multi-prov-max")]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["digest"] == APP_AMD64
+    assert obj["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
+    assert obj["tag"] == "v1"

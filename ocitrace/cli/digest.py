@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -176,18 +177,34 @@ def _data(res: LookupResult, *, json_keys: bool) -> dict[str, Any]:
 
 
 def _opener(args: argparse.Namespace) -> tuple[Any, Any]:
-    """Source opener for registry and ``oci-layout://`` references, and its closer."""
+    """Source opener for registry and ``oci-layout://`` references, and its closer.
+
+    The registry client (and so ``requests``) is only built for the first registry
+    reference: a batch of layout references never imports the HTTP stack.
+    """
     from ..layout import LayoutSource
     from ..reference import LayoutReference
-    from ..registry import RegistryClient
-    from .common import transport_from_args
 
-    transport = transport_from_args(args)
-    client = RegistryClient(transport)
+    state: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def registry_client() -> Any:
+        with lock:
+            if "client" not in state:
+                from ..registry import RegistryClient
+                from .common import transport_from_args
+
+                state["transport"] = transport_from_args(args)
+                state["client"] = RegistryClient(state["transport"])
+            return state["client"]
 
     def opener(ref: Reference | LayoutReference) -> Source:
         if isinstance(ref, LayoutReference):
             return LayoutSource(ref.path)
-        return client.repository(ref.registry, ref.repository)  # type: ignore[no-any-return]
+        return registry_client().repository(ref.registry, ref.repository)  # type: ignore[no-any-return]
 
-    return opener, transport.close
+    def close() -> None:
+        if "transport" in state:
+            state["transport"].close()
+
+    return opener, close
