@@ -1,0 +1,139 @@
+"""``ocitrace inspect``: ``docker buildx imagetools inspect`` output, fetched lazily."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from ..errors import UsageError
+from ..inspect.inspection import Inspection
+from ..oci.model import Platform
+from ..oci.platform import parse_platform
+from ..reference import LayoutReference, Reference, parse_any
+from ..source import Source
+
+DESCRIPTION = """\
+Print an image (index or manifest) exactly as `docker buildx imagetools inspect`
+v0.36 does for the same content: the default listing, --raw, or a Go template
+(--format), but fetching only what the output needs, concurrently.
+"""
+
+EPILOG = r"""
+default listing:
+  Name/MediaType/Digest of the top level, then for an index one block per entry
+  (attestation manifests included): Name (REF@digest), MediaType, Platform as
+  written in the descriptor (linux/arm64/v8 stays so), OSVersion, OSFeatures,
+  URLs and Annotations when the entry has a platform.  Annotation lines are
+  sorted by key (buildx prints Go map order, which is random; sorted is one of
+  its possible outputs).  Costs one request.
+
+--raw:
+  the stored bytes of the top level, no newline added (they hash to the digest).
+
+--format TEMPLATE (Go text/template, buildx's data model):
+  .Name        the argument as typed (no :latest added)
+  .Manifest    an index: {SchemaVersion MediaType Digest Size Manifests
+               Annotations}; a single manifest: its descriptor
+               {MediaType Digest Size ...}
+  .Image       image config (image-spec Image: Created Author Architecture OS
+               Variant Config{User Env Entrypoint Cmd Labels ...} RootFS History).
+               With more than one platform: a map keyed by normalised platform
+               ("linux/arm64", not "linux/arm64/v8"): use index .Image "linux/amd64"
+  .Provenance  {SLSA}: the SLSA predicate as generic JSON (v0.2 or v1, as built);
+               a map by platform when there are several platforms
+  .SBOM        {SPDX AdditionalSPDXs}: SPDX predicates (first, then the rest)
+  {{json .}} has name, manifest and image only (.Provenance/.SBOM are methods).
+  A format that reprints as {{.Manifest}} gives the default listing.
+  Only what the template touches is fetched: {{.Name}} or {{.Manifest.Digest}}
+  need the top manifest alone; .Image no attestation layers; .Provenance and
+  .SBOM no image configs.  When .Provenance/.SBOM find nothing (or fail to
+  load on a single-platform image), stdout is what buildx prints ({} or
+  <no value>) and stderr gets one line saying what was looked for and where.
+
+--platform os/arch[/variant] (repeatable):
+  narrow to images of those platforms (normalised: linux/arm64 = linux/arm64/v8);
+  with one platform left, .Image/.Provenance/.SBOM take the single shape, so
+  {{.Image.Architecture}} works without index.
+
+examples:
+  ocitrace inspect 127.0.0.1:5000/app:v1
+  ocitrace inspect --raw 127.0.0.1:5000/app:v1 | sha256sum
+  ocitrace inspect --format '{{json .Provenance}}' 127.0.0.1:5000/app:v1
+  ocitrace inspect --platform linux/arm64 --format '{{.Image.Created}}' REF
+  ocitrace inspect --format '{{range .Manifest.Manifests}}{{.Digest}}{{"\n"}}{{end}}' REF
+  ocitrace inspect oci-layout://./layout:v1
+
+  Dockerfile of a single-platform image, SLSA v0.2 provenance (BuildKit mode=max;
+  the metadata key is not a Go identifier, so it is read with index):
+    ocitrace inspect --format '{{range (index .Provenance.SLSA.metadata "https://mobyproject.org/buildkit@v1#metadata").source.infos}}{{if eq .filename "Dockerfile"}}{{.data}}{{end}}{{end}}' REF
+  the same with SLSA v1 provenance:
+    ocitrace inspect --format '{{range .Provenance.SLSA.runDetails.metadata.buildkit_metadata.source.infos}}{{if eq .filename "Dockerfile"}}{{.data}}{{end}}{{end}}' REF
+  (.data is base64: pipe through base64 -d); on a multi-platform image use
+  (index .Provenance "linux/amd64").SLSA or --platform linux/amd64.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``inspect`` parser."""
+    p = subparsers.add_parser(
+        "inspect",
+        help="show an image like docker buildx imagetools inspect",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("ref", metavar="REF", help="image reference or oci-layout://DIR[:TAG|@DIGEST]")
+    p.add_argument("--format", default=None, metavar="TEMPLATE", help="Go template (see below)")
+    p.add_argument("--raw", action="store_true", help="print the stored manifest bytes")
+    p.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="OS/ARCH[/VARIANT]",
+        help="only images of this platform (repeatable)",
+    )
+    _add_registry_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_registry_options(p: argparse.ArgumentParser) -> None:
+    try:
+        from .common import add_registry_options
+    except ImportError:  # registry CLI options not built yet
+        return
+    add_registry_options(p)
+
+
+def open_source(args: argparse.Namespace, ref: Reference | LayoutReference) -> Source:
+    """The Source for ``ref``: a layout directly, a registry through the shared CLI options."""
+    if isinstance(ref, LayoutReference):
+        from ..layout import LayoutSource
+
+        return LayoutSource(ref.path)
+    from .common import open_source_from_args
+
+    return open_source_from_args(args, args.ref)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the listing, the raw bytes or the rendered template."""
+    if args.format is not None and args.raw:
+        raise UsageError("format and raw cannot be used together", input="--format/--raw")
+    platforms: list[Platform] = [parse_platform(p) for p in args.platform]
+    ref = parse_any(args.ref)
+    source = open_source(args, ref)
+    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="inspect") as pool:
+        ins = Inspection(source, ref, pool, platforms=platforms)
+        ins.check_platforms()
+        if args.raw:
+            sys.stdout.buffer.write(ins.raw())
+            sys.stdout.flush()
+            return 0
+        if args.format is None:
+            sys.stdout.write(ins.listing())
+            sys.stdout.flush()
+            return 0
+        from ..render.format import render_format
+
+        return render_format(ins, args.ref, args.format, sys.stdout, sys.stderr)
