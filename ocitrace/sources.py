@@ -1,0 +1,36 @@
+"""Pick the Source for a reference: an OCI layout on disk or a registry repository.
+
+``open_source(text, transport)`` parses ``oci-layout://…`` or a registry reference and
+returns the matching :class:`~ocitrace.source.Source` together with the parsed reference.
+"""
+
+from __future__ import annotations
+
+from .layout import LayoutSource
+from .reference import LayoutReference, Reference, parse_any
+from .registry import Limits, RegistryClient
+from .source import Source
+from .transport import Transport, TransportOptions
+
+
+def make_transport(options: TransportOptions | None = None) -> Transport:
+    """A Transport with ``options`` (defaults: verified TLS, 30 s timeout, docker config creds)."""
+    return Transport(options or TransportOptions())
+
+
+def open_source(
+    ref: str | Reference | LayoutReference,
+    transport: Transport,
+    *,
+    client: RegistryClient | None = None,
+    limits: Limits | None = None,
+) -> tuple[Source, Reference | LayoutReference]:
+    """The Source holding ``ref`` and the parsed reference.
+
+    Pass one ``client`` for many references so they share the referrers-API memo.
+    """
+    parsed = parse_any(ref) if isinstance(ref, str) else ref
+    if isinstance(parsed, LayoutReference):
+        return LayoutSource(parsed.path), parsed
+    registry_client = client or RegistryClient(transport, limits=limits)
+    return registry_client.repository(parsed.registry, parsed.repository), parsed
