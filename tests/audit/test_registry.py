@@ -197,7 +197,14 @@ def test_second_run_costs_only_tag_lists_and_heads(
 
             opts = AuditOptions(policy=parse_policy(), now=datetime.now(UTC))
             report = run_audit(
-                [parse_target(f"{populated.host}/ns/app-")], client, opts, open_source=opener
+                [
+                    parse_target(f"{populated.host}/{r}")
+                    for r in NAMESPACE
+                    if r.startswith("ns/app-")
+                ],
+                client,
+                opts,
+                open_source=opener,
             )
         return log, report
 
