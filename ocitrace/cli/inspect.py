@@ -111,9 +111,12 @@ def open_source(args: argparse.Namespace, ref: Reference | LayoutReference) -> S
         from ..layout import LayoutSource
 
         return LayoutSource(ref.path)
-    from .common import open_source_from_args
+    from ..registry import RegistryClient
+    from .common import transport_from_args
 
-    return open_source_from_args(args, args.ref)
+    client = RegistryClient(transport_from_args(args))
+    source: Source = client.repository(ref.registry, ref.repository)
+    return source
 
 
 def run(args: argparse.Namespace) -> int:
