@@ -58,7 +58,7 @@ def _handler(upstream: str, latency: float, log: ProxyLog) -> type[BaseHTTPReque
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def _forward(self) -> None:
@@ -98,12 +98,12 @@ def _handler(upstream: str, latency: float, log: ProxyLog) -> type[BaseHTTPReque
             if self.command != "HEAD":
                 self.wfile.write(data)
 
-        do_GET = _forward  # noqa: N815
-        do_HEAD = _forward  # noqa: N815
-        do_POST = _forward  # noqa: N815
-        do_PUT = _forward  # noqa: N815
-        do_PATCH = _forward  # noqa: N815
-        do_DELETE = _forward  # noqa: N815
+        do_GET = _forward
+        do_HEAD = _forward
+        do_POST = _forward
+        do_PUT = _forward
+        do_PATCH = _forward
+        do_DELETE = _forward
 
     return Handler
 
