@@ -1,0 +1,68 @@
+"""``ocitrace catalog REGISTRY``: list a registry's repositories (``/v2/_catalog``, all pages)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..errors import UsageError
+from .common import add_registry_options, client_from_args
+
+EPILOG = """\
+Most public registries (Docker Hub, GHCR) do not offer the catalog API.
+
+examples:
+  ocitrace catalog 127.0.0.1:5000
+  ocitrace catalog --prefix team/ 127.0.0.1:5000
+  ocitrace catalog 127.0.0.1:5000/team/        (same as --prefix team/)
+"""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "catalog",
+        help="list the repositories of a registry",
+        description="List the repositories of REGISTRY, one per line, in the registry's order.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("registry", metavar="REGISTRY[/PREFIX]", help="registry host[:port]")
+    p.add_argument("--prefix", help="only repositories whose name starts with PREFIX")
+    p.add_argument(
+        "--page-size",
+        metavar="N",
+        type=int,
+        default=None,
+        help="ask for N names per page (the registry's default otherwise)",
+    )
+    add_registry_options(p)
+    p.set_defaults(func=run)
+
+
+def split_registry(text: str) -> tuple[str, str]:
+    """``host[:port][/prefix]`` → (host, prefix); a scheme is refused."""
+    if "://" in text:
+        raise UsageError(
+            f"{text}: give a registry host, not a URL",
+            input=text,
+            hint="e.g. ocitrace catalog 127.0.0.1:5000",
+        )
+    host, _, prefix = text.partition("/")
+    if not host:
+        raise UsageError(f"{text!r}: empty registry host", input=text)
+    return host, prefix
+
+
+def run(args: argparse.Namespace) -> int:
+    host, prefix = split_registry(args.registry)
+    if args.prefix is not None:
+        prefix = args.prefix
+    if args.page_size is not None and args.page_size <= 0:
+        raise UsageError("--page-size must be positive", input=str(args.page_size))
+    client = client_from_args(args)
+    out = sys.stdout
+    for name in client.catalog(host, prefix or None, page_size=args.page_size):
+        out.write(name + "\n")
+    out.flush()
+    return 0

@@ -1,0 +1,153 @@
+"""Registry options shared by every command that talks to a registry.
+
+``add_registry_options(parser)`` adds the flags; ``transport_from_args`` /
+``client_from_args`` / ``open_source_from_args`` turn them into library objects.  The
+password is only ever read from stdin (``--password-stdin``), never from argv (which other
+users can see in ``ps``), and it is never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import TextIO
+
+from ..errors import ConfigError, UsageError
+from ..layout import LayoutSource
+from ..reference import LayoutReference, Reference, parse_any
+from ..registry import Limits, RegistryClient
+from ..source import Source
+from ..sources import open_source
+from ..transport import Transport, TransportOptions
+
+_SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """``65536``, ``64K``, ``64MiB``, ``1G`` → bytes (binary units); argparse type."""
+    match = _SIZE.fullmatch(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 65536, 64KiB, 64MiB, 1GiB)")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"timeout must be positive, not {text!r}")
+    return value
+
+
+def add_registry_options(parser: argparse.ArgumentParser) -> None:
+    """Add the registry connection flags to ``parser`` (one group)."""
+    group = parser.add_argument_group("registry options")
+    group.add_argument(
+        "--insecure-registry",
+        metavar="HOST",
+        action="append",
+        default=[],
+        help="speak plain HTTP to HOST[:PORT] (repeatable; loopback is always allowed)",
+    )
+    group.add_argument(
+        "--ca-cert", metavar="FILE", help="trust the CA certificate(s) in FILE (PEM) for TLS"
+    )
+    group.add_argument(
+        "--insecure-skip-tls-verify",
+        action="store_true",
+        help="do not verify TLS certificates (dangerous)",
+    )
+    group.add_argument("--username", metavar="USER", help="log in as USER (with --password-stdin)")
+    group.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (or token) for --username from stdin",
+    )
+    group.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=30.0,
+        help="timeout of each HTTP request (default: 30)",
+    )
+    group.add_argument(
+        "--max-blob-size",
+        metavar="SIZE",
+        type=parse_size,
+        default=Limits().blob,
+        help="largest config/attestation blob read into memory (default: 64MiB)",
+    )
+
+
+def _read_password(stdin: TextIO) -> str:
+    password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UsageError("--password-stdin: no password on stdin", input="--password-stdin")
+    return password
+
+
+def transport_options_from_args(
+    args: argparse.Namespace, *, stdin: TextIO | None = None
+) -> TransportOptions:
+    """TransportOptions from the flags (reads the password from stdin when asked)."""
+    username = getattr(args, "username", None)
+    password: str | None = None
+    if getattr(args, "password_stdin", False):
+        if not username:
+            raise UsageError("--password-stdin needs --username", input="--password-stdin")
+        password = _read_password(stdin or sys.stdin)
+    elif username:
+        raise UsageError(
+            "--username needs --password-stdin",
+            input="--username",
+            hint='pipe the password: echo "$PASSWORD" | ocitrace ... --username USER --password-stdin',
+        )
+    ca_cert = getattr(args, "ca_cert", None)
+    if ca_cert is not None and not os.path.isfile(ca_cert):
+        raise ConfigError(
+            f"--ca-cert {ca_cert}: no such file", input=ca_cert, hint="give a PEM CA certificate"
+        )
+    return TransportOptions(
+        timeout=getattr(args, "timeout", None) or 30.0,
+        ca_cert=ca_cert,
+        insecure_skip_verify=bool(getattr(args, "insecure_skip_tls_verify", False)),
+        insecure_registries=frozenset(getattr(args, "insecure_registry", None) or ()),
+        username=username,
+        password=password,
+    )
+
+
+def transport_from_args(args: argparse.Namespace) -> Transport:
+    """The one Transport of this run, built from the registry flags."""
+    return Transport(transport_options_from_args(args))
+
+
+def limits_from_args(args: argparse.Namespace) -> Limits:
+    """Size limits from ``--max-blob-size`` (manifest cap stays at its default)."""
+    return Limits(blob=getattr(args, "max_blob_size", None) or Limits().blob)
+
+
+def client_from_args(
+    args: argparse.Namespace, transport: Transport | None = None
+) -> RegistryClient:
+    """A RegistryClient with the run's transport and limits."""
+    return RegistryClient(transport or transport_from_args(args), limits=limits_from_args(args))
+
+
+def open_source_from_args(
+    args: argparse.Namespace, text: str
+) -> tuple[Source, Reference | LayoutReference]:
+    """Parse ``text`` and open its Source (a layout, or a registry repository).
+
+    The transport (and a ``--password-stdin`` read) is only made for registry references.
+    """
+    parsed = parse_any(text)
+    if isinstance(parsed, LayoutReference):
+        return LayoutSource(parsed.path), parsed
+    client = client_from_args(args)
+    return open_source(parsed, client.transport, client=client)
