@@ -99,6 +99,7 @@ class Target:
 def discover_target(args: argparse.Namespace) -> Target:
     """Open ``args.ref``, resolve it and run discovery with the shared options."""
     from ..discover import ALL_LOOKUPS, discover
+    from ..discover.collect import DEFAULT_MAX_BLOB_SIZE
     from ..oci.platform import parse_platform
 
     platforms = [parse_platform(p) for p in (args.platform or ())]
@@ -113,7 +114,12 @@ def discover_target(args: argparse.Namespace) -> Target:
         cosign = opener(args.cosign_repository)[0] if args.cosign_repository else None
         top = source.manifest(identifier)
         found = discover(
-            source, top, platforms=platforms or None, lookups=lookups, cosign_source=cosign
+            source,
+            top,
+            platforms=platforms or None,
+            lookups=lookups,
+            cosign_source=cosign,
+            max_blob_size=getattr(args, "max_blob_size", None) or DEFAULT_MAX_BLOB_SIZE,
         )
     finally:
         close()
@@ -134,18 +140,16 @@ def _opener(args: argparse.Namespace) -> tuple[Opener, Callable[[], None]]:
         ref = parse_any(text)
         if isinstance(ref, LayoutReference):
             return LayoutSource(ref.path), ref.identifier, str(ref)
-        if "client" not in state:
-            from ..registry import RegistryClient
-            from .common import transport_from_args
+        if "client" not in state:  # one client: one transport, one referrers-API memo
+            from .common import client_from_args
 
-            state["transport"] = transport_from_args(args)
-            state["client"] = RegistryClient(state["transport"])
+            state["client"] = client_from_args(args)
         repo = state["client"].repository(ref.registry, ref.repository)
         return repo, ref.identifier, ref.normalized
 
     def close() -> None:
-        if "transport" in state:
-            state["transport"].close()
+        if "client" in state:
+            state["client"].transport.close()
 
     return opener, close
 
