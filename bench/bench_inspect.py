@@ -1,0 +1,86 @@
+"""Benchmark: ``ocitrace inspect`` vs ``skopeo inspect --raw`` through a 25 ms loopback proxy.
+
+A 3-platform attested BuildKit fixture (multi-prov-max) is pushed to Debian's
+docker-registry; every request then crosses a counting proxy adding 25 ms each way.
+Cases: the default listing, ``{{json .Provenance}}`` and ``{{.Manifest.Digest}}``.
+For each: median wall time and request count over several runs, side by side with
+``skopeo inspect --raw`` of the same image measured in the same run.
+
+ocitrace runs as ``python -m ocitrace inspect`` (a fresh process per run, like skopeo).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.proxy import RunningProxy, counting_proxy  # noqa: E402
+from tests.support.registry import fixture_dir, push_layout, start_registry  # noqa: E402
+
+FIXTURE = "multi-prov-max"
+LATENCY = 0.025
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+CASES: list[tuple[str, list[str]]] = [
+    ("default listing", []),
+    ("{{json .Provenance}}", ["--format", "{{json .Provenance}}"]),
+    ("{{.Manifest.Digest}}", ["--format", "{{.Manifest.Digest}}"]),
+]
+
+
+def timed(cmd: list[str], proxy: RunningProxy) -> tuple[float, int, bytes]:
+    """Wall time, requests seen by the proxy, and stdout of one run."""
+    proxy.log.clear()
+    start = time.perf_counter()
+    res = subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if res.returncode != 0:
+        raise SystemExit(f"{cmd!r} failed: {res.stderr.decode(errors='replace')}")
+    return elapsed, proxy.log.count(), res.stdout
+
+
+def measure(cmd: list[str], proxy: RunningProxy) -> tuple[float, int]:
+    timed(cmd, proxy)  # warm the page cache / imports
+    runs = [timed(cmd, proxy) for _ in range(RUNS)]
+    return statistics.median(r[0] for r in runs), int(statistics.median(r[1] for r in runs))
+
+
+def main() -> int:
+    if not shutil.which("docker-registry"):
+        print("docker-registry not installed; skipping")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        reg = start_registry(Path(tmp), mode="anonymous")
+        try:
+            push_layout(reg, fixture_dir(FIXTURE), f"ocitrace/{FIXTURE}", "v1", auth=None)
+            with counting_proxy(reg.url, latency=LATENCY) as proxy:
+                ref = f"{proxy.host}/ocitrace/{FIXTURE}:v1"
+                report(ref, proxy)
+        finally:
+            reg.stop()
+    return 0
+
+
+def report(ref: str, proxy: RunningProxy) -> None:
+    skopeo = ["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{ref}"]
+    peer_t, peer_n = measure(skopeo, proxy) if shutil.which("skopeo") else (float("nan"), 0)
+    print(f"{FIXTURE} via proxy ({LATENCY * 1000:.0f} ms each way), median of {RUNS} runs")
+    print(f"{'case':<24} {'ocitrace s':>10} {'req':>4} {'skopeo s':>9} {'req':>4} {'time ratio':>10}")
+    for label, args in CASES:
+        cmd = [sys.executable, "-m", "ocitrace", "inspect", *args, ref]
+        t, n = measure(cmd, proxy)
+        ratio = t / peer_t if peer_t == peer_t and peer_t > 0 else float("nan")
+        print(f"{label:<24} {t:>10.3f} {n:>4} {peer_t:>9.3f} {peer_n:>4} {ratio:>10.2f}")
+    print("time ratio = ocitrace / skopeo (below 1: ocitrace is faster)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
