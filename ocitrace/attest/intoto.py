@@ -99,7 +99,8 @@ def statement_from_json(
             input=what,
             hint="expected {'_type': 'https://in-toto.io/Statement/v1', 'predicateType': …}",
         )
-    subjects = obj.get("subject") or []
+    subjects = obj.get("subject")
+    subjects = [] if subjects is None else subjects
     if not isinstance(subjects, list):
         raise FormatError(f"{what}: subject is not a list", input=what)
     return Statement(

@@ -316,7 +316,8 @@ def _v1(p: Mapping[str, Any]) -> dict[str, Any]:
         slsa_version="v1",
         build_type=build_type,
         builder_id=_str(_obj(run, "builder"), "id"),
-        invocation_id=_str(meta, "invocationId"),
+        # v0.32.2 writes invocationId, v0.26.3 wrote invocationID [fixtures]
+        invocation_id=_str(meta, "invocationId") or _str(meta, "invocationID"),
         started=_time(meta, "startedOn"),
         finished=_time(meta, "finishedOn"),
         dependencies=_dependencies(bd.get("resolvedDependencies"), build_config),
