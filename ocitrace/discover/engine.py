@@ -69,7 +69,10 @@ def discover(
         checks.append(check)
     tasks = _lookup_tasks(source, cosign_source or source, digests, lookups)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for found_l, checks_l in pool.map(lambda t: t(), tasks):
+        # the first referrers call runs alone: it teaches the Source whether the API
+        # exists, so the fan-out does not send one doomed API request per digest
+        head = [tasks[0]()] if tasks else []
+        for found_l, checks_l in head + list(pool.map(lambda t: t(), tasks[1:])):
             candidates += found_l
             checks += checks_l
         unique, also = _dedupe(candidates)
