@@ -145,9 +145,18 @@ class Transport:
 
     def base_url(self, registry: str) -> str:
         """``scheme://host[:port]`` of a registry's API (docker.io → registry-1.docker.io)."""
-        from ..reference import registry_endpoint
+        from ..reference import is_loopback, registry_endpoint
 
-        return registry_endpoint(registry, insecure=self.options.insecure_registries)
+        url = registry_endpoint(registry, insecure=self.options.insecure_registries)
+        if (
+            self.options.ca_cert
+            and url.startswith("http://")
+            and is_loopback(registry)
+            and registry not in self.options.insecure_registries
+        ):
+            # a CA given for a loopback registry means it speaks TLS (test registries, tunnels)
+            return "https://" + url[len("http://") :]
+        return url
 
     @property
     def rate_limits(self) -> dict[str, RateLimit]:
