@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 
-from ocitrace.attest import Wrapping, decode_layer
+from ocitrace.attest import Statement, Wrapping, decode_layer
 from ocitrace.attest.envelope import b64decode
 from ocitrace.errors import FormatError
 
@@ -24,8 +26,11 @@ IMAGE = "sha256:157f9686db26"  # prefix of the amd64 image digest in run-secrets
 
 
 def dsse(
-    payload: bytes, *, encode=base64.b64encode, sigs: list[dict[str, str]] | None = None
-) -> dict[str, object]:
+    payload: bytes,
+    *,
+    encode: Callable[[bytes], bytes] = base64.b64encode,
+    sigs: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     return {
         "payloadType": "application/vnd.in-toto+json",
         "payload": encode(payload).decode(),
@@ -33,12 +38,11 @@ def dsse(
     }
 
 
-def check_statement(env_statement: object) -> None:
-    assert env_statement is not None
-    st = env_statement
-    assert st.raw == STATEMENT  # type: ignore[attr-defined]
-    assert st.predicate_type == "https://slsa.dev/provenance/v1"  # type: ignore[attr-defined]
-    assert st.subjects[0].sha256.startswith(IMAGE)  # type: ignore[attr-defined]
+def check_statement(st: Statement | None) -> None:
+    assert st is not None
+    assert st.raw == STATEMENT
+    assert st.predicate_type == "https://slsa.dev/provenance/v1"
+    assert st.subjects[0].sha256.startswith(IMAGE)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +115,7 @@ def test_dsse_payload_not_a_statement() -> None:
         decode_layer(json.dumps(body).encode(), "application/vnd.dsse.envelope.v1+json")
 
 
-def bundle(media_type: str, content: dict[str, object], material: dict[str, object]) -> bytes:
+def bundle(media_type: str, content: Mapping[str, Any], material: Mapping[str, Any]) -> bytes:
     return json.dumps(
         {"mediaType": media_type, "verificationMaterial": material, **content}
     ).encode()
