@@ -165,3 +165,49 @@ def test_lookups_switch_off_stores() -> None:
     d = discover(src, src.manifest("v1"), lookups={"buildkit"})
     assert len(d.attestations) == 3 and all(a.also_in == () for a in d.attestations)
     assert not [c for c in src.calls if c.startswith("referrers")]
+
+
+def test_cosign_sbom_attachment_and_message_signature_bundle() -> None:
+    """cosign's deprecated .sbom tag (raw SPDX layer) and a bundle holding a message signature."""
+    from ocitrace.cli.sbom import sboms
+
+    src, top, images = loaded("api")
+    spdx = json.dumps(
+        {
+            "spdxVersion": "SPDX-2.3",
+            "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "cosign-attached",
+            "packages": [{"name": "zlib", "SPDXID": "SPDXRef-zlib", "versionInfo": "1.3"}],
+        },
+        indent=1,
+    ).encode()
+    layer = src.put_blob(spdx, "text/spdx+json")
+    cfg = src.put_blob(b"{}", mt.OCI_EMPTY)
+    src.put_manifest(
+        {"schemaVersion": 2, "mediaType": mt.OCI_MANIFEST, "config": cfg, "layers": [layer]},
+        tag=images[0].digest.replace(":", "-") + ".sbom",
+    )
+    msg = json.dumps(
+        {
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"publicKey": {"hint": "k"}},
+            "messageSignature": {
+                "messageDigest": {"algorithm": "SHA2_256", "digest": "3q2+7w=="},
+                "signature": "MEUCIQ==",
+            },
+        }
+    ).encode()
+    blayer = src.put_blob(msg, "application/vnd.dev.sigstore.bundle.v0.3+json")
+    src.attach(top, "application/vnd.dev.sigstore.bundle.v0.3+json", [blayer])
+    d = discover(src, src.manifest("v1"))
+    sig, sbom = d.attestations
+    assert (sig.store, sig.kind, sig.platform, sig.signatures) == (
+        Store.BUNDLE,
+        Kind.SIGNATURE,
+        INDEX_LEVEL,
+        1,
+    )
+    assert (sbom.store, sbom.kind, sbom.platform) == (Store.COSIGN_TAG, Kind.SBOM, "linux/amd64")
+    (doc,) = sboms(d)
+    assert doc.document == spdx and doc.name == "cosign-attached"
+    assert [p.name for p in doc.sbom.packages] == ["zlib"]
