@@ -70,7 +70,7 @@ def test_golden(
     args: list[str],
 ) -> None:
     if args and args[0] == "--format":
-        pytest.importorskip("ocitrace.render.format")
+        pytest.importorskip("ocitrace.inspect.gomodel")
     pushed.log.clear()
     got = run_case(pushed, client, pool, fixture, args)
     assert got == golden(fixture, case, f"{pushed.host}/ocitrace/")
