@@ -1,0 +1,1 @@
+"""Registry client tests (real docker-registry and fake servers)."""
