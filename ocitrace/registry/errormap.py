@@ -81,6 +81,8 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes, *, input: st
     if status == 403 or code == "DENIED":
         return Denied(f"{input}: access denied{_suffix(said)}", **kw)  # type: ignore[arg-type]
     hint = "the registry failed; retry later" if status >= 500 else None
+    if status == 400 and "HTTPS server" in parsed.text:
+        hint = "the registry speaks HTTPS: pass --ca-cert FILE for its CA"
     return RegistryError(f"{input}: registry answered {status}{_suffix(said)}", hint=hint, **kw)  # type: ignore[arg-type]
 
 

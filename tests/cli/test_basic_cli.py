@@ -1,0 +1,234 @@
+"""``ocitrace manifest|tags|catalog`` end to end against the real registry (CLI in a subprocess)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocitrace.cli import exitcodes
+from tests.conftest import RegistryFactory
+from tests.support.registry import RunningRegistry, fixture_dir, push_layout
+
+pytestmark = pytest.mark.registry
+
+MULTI = "sha256:7268ffcad09f564f889db02c158e2146135e86b77eab6f2e3b77480ec9c6d511"
+ARM64_CHILD = "sha256:074b31602b5317242fdaf513fdfbe940ffce7fe3f14bdd879f28962618ed8246"
+DOCKER_LIST = "sha256:22e5a7324930519b2c61d6b636eb05b255ddecefc430aaaefefc2c1a3017f31d"
+DOCKER_AMD64 = "sha256:c1c8b61222af5d8388e85443851051bd1acaa25c900ee610909bdd260b24fe4a"
+
+
+def blob(fixture: str, digest: str) -> bytes:
+    return (fixture_dir(fixture) / "blobs" / "sha256" / digest.split(":")[1]).read_bytes()
+
+
+def ocitrace(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, home: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the CLI as a user would, with no docker config unless ``env`` gives one."""
+    base = dict(os.environ)
+    if home is not None:
+        base.update(HOME=str(home), DOCKER_CONFIG=str(home / ".docker"))
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "ocitrace", *args],
+        input=stdin.encode(),
+        capture_output=True,
+        env=base,
+        timeout=60,
+        check=False,
+    )
+
+
+def one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
+    err = proc.stderr.decode()
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ocitrace: error: ")
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def pushed(registry: RunningRegistry) -> RunningRegistry:
+    push_layout(registry, fixture_dir("multi-prov-max"), "cli/multi", "v1")
+    push_layout(registry, fixture_dir("multi-docker"), "cli/docker", "v1")
+    push_layout(registry, fixture_dir("single-plain"), "cli/single", "v1")
+    push_layout(registry, fixture_dir("single-plain"), "cli/single", "v2")
+    return registry
+
+
+def test_manifest_prints_stored_bytes(pushed: RunningRegistry, tmp_path: Path) -> None:
+    for ref in (f"{pushed.host}/cli/multi@{MULTI}", f"{pushed.host}/cli/multi:v1"):
+        proc = ocitrace("manifest", ref, home=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == blob("multi-prov-max", MULTI)  # no newline added
+        assert proc.stderr == b""
+
+
+def test_manifest_platform_picks_child(pushed: RunningRegistry, tmp_path: Path) -> None:
+    proc = ocitrace(
+        "manifest", "--platform", "linux/arm64", f"{pushed.host}/cli/multi:v1", home=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == blob("multi-prov-max", ARM64_CHILD)
+    proc = ocitrace(
+        "manifest", "--platform", "linux/amd64", f"{pushed.host}/cli/docker:v1", home=tmp_path
+    )
+    assert proc.stdout == blob("multi-docker", DOCKER_AMD64)
+    proc = ocitrace(
+        "manifest", "--platform", "linux/s390x", f"{pushed.host}/cli/multi:v1", home=tmp_path
+    )
+    assert proc.returncode == exitcodes.NOT_FOUND
+    assert "platforms in this index: linux/amd64, linux/arm64, linux/arm/v7" in one_line_error(proc)
+
+
+def test_manifest_from_layout(tmp_path: Path) -> None:
+    proc = ocitrace("manifest", f"oci-layout://{fixture_dir('multi-docker')}:v1", home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == blob("multi-docker", DOCKER_LIST)
+
+
+def test_tags_and_catalog(pushed: RunningRegistry, tmp_path: Path) -> None:
+    proc = ocitrace("tags", f"{pushed.host}/cli/single", home=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, b"v1\nv2\n")
+    proc = ocitrace("catalog", "--prefix", "cli/", pushed.host, home=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, b"cli/docker\ncli/multi\ncli/single\n")
+    proc = ocitrace("catalog", "--page-size", "1", f"{pushed.host}/cli/", home=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, b"cli/docker\ncli/multi\ncli/single\n")
+    proc = ocitrace("tags", f"{pushed.host}/cli/single:v1", home=tmp_path)
+    assert proc.returncode == exitcodes.USAGE
+    assert "give a repository, not an image" in one_line_error(proc)
+
+
+def test_errors_are_one_line_with_distinct_exit_codes(
+    pushed: RunningRegistry, registry_factory: RegistryFactory, tmp_path: Path
+) -> None:
+    bad = ocitrace("manifest", f"{pushed.host}/Cli/Multi:v1", home=tmp_path)
+    assert bad.returncode == exitcodes.BAD_REFERENCE
+    assert "must be lowercase" in one_line_error(bad)
+
+    missing = ocitrace("manifest", f"{pushed.host}/cli/multi:nope", home=tmp_path)
+    assert missing.returncode == exitcodes.NOT_FOUND
+    assert one_line_error(missing).startswith(
+        f"ocitrace: error: {pushed.host}/cli/multi:nope: not found"
+    )
+
+    secured = registry_factory("htpasswd")
+    push_layout(secured, fixture_dir("single-plain"), "cli/single", "v1")
+    wrong = ocitrace(
+        "manifest",
+        "--username",
+        "alice",
+        "--password-stdin",
+        f"{secured.host}/cli/single:v1",
+        stdin="not-wonderland\n",
+        home=tmp_path,
+    )
+    assert wrong.returncode == exitcodes.AUTH
+    line = one_line_error(wrong)
+    assert line.startswith(f"ocitrace: error: {secured.host}/cli/single:v1: unauthorized")
+    assert "not-wonderland" not in line
+
+    refused = ocitrace("manifest", "127.0.0.1:1/cli/single:v1", "--timeout", "5", home=tmp_path)
+    assert refused.returncode == exitcodes.NETWORK
+    one_line_error(refused)
+    assert len({bad.returncode, missing.returncode, wrong.returncode, refused.returncode}) == 4
+
+
+@pytest.mark.parametrize("mode", ["htpasswd", "token"])
+def test_password_stdin(registry_factory: RegistryFactory, tmp_path: Path, mode: str) -> None:
+    reg = registry_factory(mode)
+    push_layout(reg, fixture_dir("single-plain"), "cli/single", "v1")
+    proc = ocitrace(
+        "manifest",
+        "--username",
+        "alice",
+        "--password-stdin",
+        f"{reg.host}/cli/single:v1",
+        stdin="wonderland\n",
+        home=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == blob("single-plain", ARM64_CHILD)
+    anonymous = ocitrace("manifest", f"{reg.host}/cli/single:v1", home=tmp_path)
+    assert anonymous.returncode == exitcodes.AUTH
+    one_line_error(anonymous)
+
+
+def test_credentials_from_docker_config(registry_factory: RegistryFactory, tmp_path: Path) -> None:
+    reg = registry_factory("token")
+    push_layout(reg, fixture_dir("single-plain"), "cli/single", "v1")
+    config = tmp_path / ".docker"
+    config.mkdir()
+    auth = base64.b64encode(b"alice:wonderland").decode()
+    (config / "config.json").write_text(json.dumps({"auths": {reg.host: {"auth": auth}}}))
+    before = len(reg.token_requests())
+    proc = ocitrace("manifest", f"{reg.host}/cli/single:v1", home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == blob("single-plain", ARM64_CHILD)
+    assert [r["user"] for r in reg.token_requests()[before:]] == ["alice"]
+
+
+def test_credentials_from_credential_helper(
+    registry_factory: RegistryFactory, tmp_path: Path
+) -> None:
+    reg = registry_factory("htpasswd")
+    push_layout(reg, fixture_dir("single-plain"), "cli/single", "v1")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    helper = bindir / "docker-credential-ocitest"
+    asked = tmp_path / "asked.txt"
+    helper.write_text(
+        "#!/bin/sh\n"
+        f'[ "$1" = get ] || exit 1\ncat > {asked}\n'
+        'echo \'{"ServerURL":"x","Username":"alice","Secret":"wonderland"}\'\n'
+    )
+    helper.chmod(0o755)
+    config = tmp_path / ".docker"
+    config.mkdir()
+    (config / "config.json").write_text(json.dumps({"credHelpers": {reg.host: "ocitest"}}))
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = ocitrace("tags", f"{reg.host}/cli/single", home=tmp_path, env=env)
+    assert (proc.returncode, proc.stdout) == (0, b"v1\n"), proc.stderr
+    assert asked.read_text().strip() == reg.host
+
+
+def test_tls_with_and_without_ca(registry_factory: RegistryFactory, tmp_path: Path) -> None:
+    reg = registry_factory("tls")
+    push_layout(reg, fixture_dir("single-plain"), "cli/single", "v1")
+    assert reg.ca_cert is not None
+    ok = ocitrace(
+        "manifest", "--ca-cert", str(reg.ca_cert), f"{reg.host}/cli/single:v1", home=tmp_path
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == blob("single-plain", ARM64_CHILD)
+
+    no_ca = ocitrace("manifest", f"{reg.host}/cli/single:v1", home=tmp_path)
+    assert no_ca.returncode == exitcodes.NETWORK
+    assert "--ca-cert" in one_line_error(no_ca)
+
+    other_ca = tmp_path / "other-ca.pem"
+    from tests.support.registry import make_tls_files
+
+    other_ca.write_bytes(make_tls_files(tmp_path / "other")[0].read_bytes())
+    untrusted = ocitrace(
+        "manifest", "--ca-cert", str(other_ca), f"{reg.host}/cli/single:v1", home=tmp_path
+    )
+    assert untrusted.returncode == exitcodes.NETWORK
+    assert "TLS verification failed" in one_line_error(untrusted)
+
+
+def test_help_has_examples() -> None:
+    for command in ("manifest", "tags", "catalog"):
+        proc = ocitrace(command, "--help")
+        assert proc.returncode == 0
+        out = proc.stdout.decode()
+        assert "examples:" in out
+        assert "--password-stdin" in out
+        assert "--max-blob-size" in out
