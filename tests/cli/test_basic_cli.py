@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
+import io
 import json
 import os
 import subprocess
@@ -12,6 +14,13 @@ from pathlib import Path
 import pytest
 
 from ocitrace.cli import exitcodes
+from ocitrace.cli.common import (
+    add_registry_options,
+    limits_from_args,
+    parse_size,
+    transport_options_from_args,
+)
+from ocitrace.errors import ConfigError, UsageError
 from tests.conftest import RegistryFactory
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
@@ -232,3 +241,57 @@ def test_help_has_examples() -> None:
         assert "examples:" in out
         assert "--password-stdin" in out
         assert "--max-blob-size" in out
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_registry_options(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_registry_options_to_transport_options(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    args = _args(
+        "--insecure-registry",
+        "reg.local:5000",
+        "--insecure-registry",
+        "other",
+        "--ca-cert",
+        str(ca),
+        "--timeout",
+        "2.5",
+        "--username",
+        "bob",
+        "--password-stdin",
+        "--max-blob-size",
+        "2MiB",
+    )
+    opts = transport_options_from_args(args, stdin=io.StringIO("s3cret\nignored\n"))
+    assert opts.insecure_registries == frozenset({"reg.local:5000", "other"})
+    assert (opts.ca_cert, opts.timeout, opts.username, opts.password) == (
+        str(ca),
+        2.5,
+        "bob",
+        "s3cret",
+    )
+    assert limits_from_args(args).blob == 2 * 1024 * 1024
+    assert [parse_size(s) for s in ("65536", "64K", "64MiB", "1G")] == [
+        65536,
+        65536,
+        64 << 20,
+        1 << 30,
+    ]
+
+
+def test_registry_option_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--username needs --password-stdin"):
+        transport_options_from_args(_args("--username", "bob"))
+    with pytest.raises(UsageError, match="--password-stdin needs --username"):
+        transport_options_from_args(_args("--password-stdin"), stdin=io.StringIO("x\n"))
+    with pytest.raises(UsageError, match="no password on stdin"):
+        transport_options_from_args(
+            _args("--username", "b", "--password-stdin"), stdin=io.StringIO("")
+        )
+    with pytest.raises(ConfigError, match="no such file"):
+        transport_options_from_args(_args("--ca-cert", str(tmp_path / "missing.pem")))
