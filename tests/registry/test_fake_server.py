@@ -177,16 +177,32 @@ def test_blob_larger_than_cap_without_size(serve: Serve) -> None:
 @pytest.mark.parametrize(
     ("answer", "cls", "message"),
     [
-        (Answer(404, {"Content-Type": "text/plain"}, b"404 page not found\n"), NotFound, "not found"),
+        (
+            Answer(404, {"Content-Type": "text/plain"}, b"404 page not found\n"),
+            NotFound,
+            "not found",
+        ),
         (error_answer(404, "MANIFEST_UNKNOWN", "manifest unknown"), NotFound, "not found"),
-        (error_answer(401, "UNAUTHORIZED", "authentication required"), Unauthorized,
-         "unauthorized (UNAUTHORIZED: authentication required)"),
-        (error_answer(403, "DENIED", "requested access to the resource is denied"), Denied,
-         "access denied (DENIED: requested access to the resource is denied)"),
-        (error_answer(429, "TOOMANYREQUESTS", "slow down", **{"Retry-After": "7"}),
-         TooManyRequests, "too many requests (retry after 7s)"),
-        (Answer(502, {}, b"<html>bad gateway</html>" + b"x" * 100_000), RegistryError,
-         "registry answered 502 (<html>bad gateway</html>"),
+        (
+            error_answer(401, "UNAUTHORIZED", "authentication required"),
+            Unauthorized,
+            "unauthorized (UNAUTHORIZED: authentication required)",
+        ),
+        (
+            error_answer(403, "DENIED", "requested access to the resource is denied"),
+            Denied,
+            "access denied (DENIED: requested access to the resource is denied)",
+        ),
+        (
+            error_answer(429, "TOOMANYREQUESTS", "slow down", **{"Retry-After": "7"}),
+            TooManyRequests,
+            "too many requests (retry after 7s)",
+        ),
+        (
+            Answer(502, {}, b"<html>bad gateway</html>" + b"x" * 100_000),
+            RegistryError,
+            "registry answered 502 (<html>bad gateway</html>",
+        ),
     ],
 )
 def test_error_mapping(serve: Serve, answer: Answer, cls: type[Exception], message: str) -> None:
@@ -255,7 +271,10 @@ def test_link_loop_is_stopped(serve: Serve) -> None:
 def test_catalog_pages_and_prefix(serve: Serve) -> None:
     pages: dict[str, tuple[list[str], str | None]] = {
         "/v2/_catalog?n=2": (["a/x", "b/y"], '</v2/_catalog?last=b%2Fy&n=2>; rel="next"'),
-        "/v2/_catalog?last=b%2Fy&n=2": (["b/z", "c/w"], '</v2/_catalog?last=c%2Fw&n=2>; rel="next"'),
+        "/v2/_catalog?last=b%2Fy&n=2": (
+            ["b/z", "c/w"],
+            '</v2/_catalog?last=c%2Fw&n=2>; rel="next"',
+        ),
         "/v2/_catalog?last=c%2Fw&n=2": ([], None),
     }
     srv = serve(_pages(pages, "repositories"))
@@ -268,13 +287,23 @@ def test_catalog_pages_and_prefix(serve: Serve) -> None:
 
 
 def _index(*descs: dict[str, object]) -> bytes:
-    return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": list(descs)}).encode()
+    return json.dumps(
+        {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": list(descs)}
+    ).encode()
 
 
-SBOM = {"mediaType": OCI_MANIFEST, "digest": "sha256:" + "a" * 64, "size": 10,
-        "artifactType": "application/spdx+json"}
-SIG = {"mediaType": OCI_MANIFEST, "digest": "sha256:" + "b" * 64, "size": 11,
-       "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"}
+SBOM = {
+    "mediaType": OCI_MANIFEST,
+    "digest": "sha256:" + "a" * 64,
+    "size": 10,
+    "artifactType": "application/spdx+json",
+}
+SIG = {
+    "mediaType": OCI_MANIFEST,
+    "digest": "sha256:" + "b" * 64,
+    "size": 11,
+    "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+}
 
 
 def test_referrers_api_answer_filtered_client_side(serve: Serve) -> None:
@@ -344,3 +373,55 @@ def test_referrers_404_falls_back_to_tag_and_is_remembered(serve: Serve) -> None
 def test_fallback_tag_schema() -> None:
     assert fallback_tag("sha256:" + "ab" * 32) == "sha256-" + "ab" * 32
     assert fallback_tag("sha512:" + "c" * 128) == "sha512-" + "c" * 64
+
+
+def test_blob_redirect_to_other_host_is_followed_without_credentials(serve: Serve) -> None:
+    data = b"layer bytes"
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    storage = serve(lambda seen: Answer(200, {}, data))
+    registry = serve(
+        lambda seen: (
+            Answer(307, {"Location": f"{storage.url}/blob?sig=abc"})
+            if seen.route.startswith("/v2/r/blobs/")
+            else Answer(404)
+        )
+    )
+    client = RegistryClient(
+        Transport(TransportOptions(retries=0, username="u", password="p")), limits=Limits()
+    )
+    assert client.repository(registry.host, "r").blob(Descriptor("x", digest, len(data))) == data
+    assert storage.seen[0].path == "/blob?sig=abc"
+    assert "Authorization" not in storage.seen[0].headers
+
+
+def test_concurrent_use_shares_one_memo(serve: Serve) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def handler(seen: Seen) -> Answer:
+        if "/referrers/" in seen.route:
+            return Answer(404, {}, b"404 page not found\n")
+        if seen.method == "HEAD":
+            return Answer(
+                200,
+                {
+                    "Content-Type": OCI_MANIFEST,
+                    "Docker-Content-Digest": DIGEST,
+                    "Content-Length": str(len(MANIFEST)),
+                },
+            )
+        return error_answer(404, "MANIFEST_UNKNOWN", "manifest unknown")
+
+    srv = serve(handler)
+    client, _ = make_client(srv)
+    with ThreadPoolExecutor(8) as pool:
+        resolved = list(
+            pool.map(lambda i: client.repository(srv.host, "r").resolve(f"t{i}"), range(32))
+        )
+        referrers = list(
+            pool.map(lambda i: client.repository(srv.host, "r").referrers(DIGEST), range(32))
+        )
+    assert {d.digest for d in resolved} == {DIGEST}
+    assert {r.via for r in referrers} == {"none"}
+    api_calls = [p for p in srv.routes() if "/referrers/" in p]
+    assert 1 <= len(api_calls) <= 8  # at most one per worker racing the first answer
+    assert client.referrers_api(srv.host, "r") is False
