@@ -55,7 +55,9 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         help="speak plain HTTP to HOST[:PORT] (repeatable; loopback is always allowed)",
     )
     group.add_argument(
-        "--ca-cert", metavar="FILE", help="trust the CA certificate(s) in FILE (PEM); loopback registries then use HTTPS too"
+        "--ca-cert",
+        metavar="FILE",
+        help="trust the CA certificate(s) in FILE (PEM); loopback registries then use HTTPS too",
     )
     group.add_argument(
         "--insecure-skip-tls-verify",

@@ -68,7 +68,9 @@ class Loaded:
 
 
 @pytest.fixture(scope="module", params=MODES)
-def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+def loaded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Loaded]:
     if not registry_available():
         pytest.skip("Debian's docker-registry (/usr/bin/docker-registry) is not installed")
     mode = str(request.param)

@@ -146,8 +146,14 @@ def test_referrers_fall_back_to_tag_on_plain_404(loaded: Loaded) -> None:
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "artifactType": "application/vnd.example.sbom",
-            "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
-            "layers": [{"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2}],
+            "config": {
+                "mediaType": "application/vnd.oci.empty.v1+json",
+                "digest": empty,
+                "size": 2,
+            },
+            "layers": [
+                {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2}
+            ],
             "subject": {"mediaType": media_type, "digest": subject, "size": len(subject_data)},
         }
     ).encode()
