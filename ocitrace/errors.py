@@ -50,7 +50,7 @@ class UsageError(OcitraceError):
     default_hint = "see --help"
 
 
-class ReferenceError(OcitraceError):  # noqa: A001 - the name the issue asks for
+class ReferenceError(OcitraceError):  # shadows the builtin on purpose: the name the issue asks for
     """An image reference that does not follow the distribution/reference grammar."""
 
     default_hint = "a reference looks like [registry/]repository[:tag][@sha256:digest]"

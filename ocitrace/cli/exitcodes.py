@@ -23,7 +23,7 @@ def for_exception(exc: BaseException) -> int:
     try:
         from ..template import TemplateError
     except ImportError:  # pragma: no cover - template package always present
-        TemplateError = ()  # type: ignore[assignment,misc]  # noqa: N806
+        TemplateError = ()  # type: ignore[assignment,misc]
     table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], int]] = [
         (KeyboardInterrupt, INTERRUPTED),
         (e.UsageError, USAGE),
