@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 import pytest
 
 from ocitrace.template import ExecError, ParseError, Template, TemplateError
+from ocitrace.template.errors import GoError
+from ocitrace.template.gotypes import STRING, Func, FuncType
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "gotemplate" / "cases.jsonl"
 
@@ -80,28 +81,27 @@ def load_cases(path: Path = FIXTURE) -> list[GoCase]:
     return cases
 
 
-class _Boom(Exception):
-    """Raised by the `fail`/`failer` test functions (Go: errors.New)."""
-
-
 def _fail() -> str:
-    raise _Boom("boom")
+    raise GoError("boom")
 
 
 def _call_failed() -> str:
-    raise _Boom("call failed")
+    raise GoError("call failed")
 
 
 def _greet(s: str) -> str:
     return "hello " + s
 
 
-# Python equivalents of the oracle's optional extra funcs (tools/gotemplate-oracle/main.go).
-EXTRA_FUNCS: dict[str, Callable[..., Any]] = {
-    "fail": _fail,
-    "upper": lambda s: s.upper(),
-    "greeter": lambda: _greet,
-    "failer": lambda: _call_failed,
+_STR_TO_STR = FuncType((STRING,), STRING)
+_FAILING = FuncType((), STRING, returns_error=True)
+
+# The oracle's optional extra funcs (tools/gotemplate-oracle/main.go) with their Go signatures.
+EXTRA_FUNCS: dict[str, Func] = {
+    "fail": Func(_fail, _FAILING),
+    "upper": Func(str.upper, _STR_TO_STR),
+    "greeter": Func(lambda: Func(_greet, _STR_TO_STR), FuncType((), _STR_TO_STR)),
+    "failer": Func(lambda: Func(_call_failed, _FAILING), FuncType((), _FAILING)),
 }
 
 CASES = load_cases()
