@@ -1,194 +1,172 @@
-"""Audit one image: tag → digest (HEAD) → index → per platform, its BuildKit attestations.
+"""Audit one image: tag → digest (``HEAD``) → top manifest by digest → :func:`discover`.
 
-Requests per image: one ``HEAD`` for a tag, one ``GET`` of the index by digest, and per
-platform the attestation manifest and its provenance/SBOM layers (all by digest, so a
-:class:`~.cache.CachingSource` answers them on a second run).  The image config is read
-only when there is no provenance, to date the image by its ``created`` field.  Only
-provenance and SBOM statements are fetched; other in-toto layers are listed, not read.
+Attestations are found by :mod:`ocitrace.discover` (the same code ``ocitrace
+attestations`` runs), so the audit's facts and consistency warnings agree with it.  By
+default only BuildKit's index entries are looked at: that costs nothing beyond the
+index already fetched, then per platform the attestation manifest and its layers (all by
+digest, so a :class:`~.cache.CachingSource` answers them on a second run).  Referrers
+and cosign-tag lookups add one to four requests per digest and are switched on by the
+caller (``--referrers``, ``--cosign``).  The image config is read only when a platform
+has no provenance, to date the image by its ``created`` field.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..discover import Attestation, Discovery, Finding, Store, discover
 from ..errors import FormatError, OcitraceError
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Index, Manifest, Platform
-from ..oci.platform import format_platform, normalize
-from ..source import Source
+from ..oci.platform import normalized_key
+from ..source import Fetched, Referrers, Source
 from .walk import ImageTask
 
 __all__ = [
+    "DEFAULT_LOOKUPS",
     "MAX_ATTESTATION_SIZE",
     "ImageResult",
     "PlatformImage",
-    "Statement",
     "audit_image",
-    "is_provenance",
-    "is_sbom",
     "parse_time",
 ]
 
 MAX_ATTESTATION_SIZE = 64 * 1024 * 1024  # SBOMs of large images reach tens of MiB
 MAX_CONFIG_SIZE = 8 * 1024 * 1024
-
-
-def is_provenance(predicate_type: str) -> bool:
-    return predicate_type.startswith("https://slsa.dev/provenance/")
-
-
-def is_sbom(predicate_type: str) -> bool:
-    return predicate_type.startswith(("https://spdx.dev/Document", "https://cyclonedx.org/bom"))
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One in-toto layer as stored: its predicate type annotation and the exact bytes."""
-
-    predicate_type: str
-    digest: str
-    data: bytes
+#: BuildKit index entries only: no request beyond the attestation manifests themselves.
+DEFAULT_LOOKUPS: frozenset[str] = frozenset({"buildkit"})
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformImage:
-    """One platform image of an audited index (or the lone image of a single manifest)."""
+    """One platform image: its attestations (own and index-level) and config date."""
 
-    platform: str
+    platform: str  # normalised key, e.g. "linux/arm/v7"; "unknown" when not known
     digest: str
-    attestation: str | None = None  # attestation manifest digest
-    statements: tuple[Statement, ...] = ()
+    attestations: tuple[Attestation, ...] = ()
     config_created: datetime | None = None
-    error: str | None = None  # attestation could not be read; the image itself is fine
+    error: str | None = None  # an attestation could not be read; the image itself is fine
+
+    @property
+    def attestation_manifests(self) -> tuple[str, ...]:
+        """Digests of the attestation manifests found for this platform (first-seen order)."""
+        return tuple(dict.fromkeys(a.manifest_digest for a in self.attestations))
 
 
 @dataclass(frozen=True, slots=True)
 class ImageResult:
-    """What was found for one tag: the top-level digest and each platform."""
+    """What was found for one tag: the top-level digest, each platform, the warnings."""
 
     task: ImageTask
     digest: str
     media_type: str
     platforms: tuple[PlatformImage, ...]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity.value == "warning")
 
 
 def audit_image(
-    source: Source, task: ImageTask, *, platforms: tuple[Platform, ...] = ()
+    source: Source,
+    task: ImageTask,
+    *,
+    platforms: tuple[Platform, ...] = (),
+    lookups: Collection[str] = DEFAULT_LOOKUPS,
+    max_blob_size: int = MAX_ATTESTATION_SIZE,
+    workers: int = 4,
 ) -> ImageResult:
     """Resolve and walk one image; registry errors on the top level propagate."""
-    top = source.resolve(task.identifier)
-    fetched = source.manifest(top.digest)
+    memo = _Memo(source)
+    top = memo.resolve(task.identifier)
+    fetched = memo.manifest(top.digest)
     media_type = fetched.descriptor.media_type or top.media_type
-    if mt.is_index(media_type):
-        index = Index.parse(fetched.data)
-        found = tuple(_index_platforms(source, index, platforms))
-    elif mt.is_manifest(media_type) or not media_type:
-        found = tuple(_single(source, top.digest, Manifest.parse(fetched.data), platforms))
-    else:
+    if not (mt.is_index(media_type) or mt.is_manifest(media_type) or not media_type):
         raise FormatError(
             f"{task.name}:{task.identifier}: unsupported media type {media_type}",
             input=f"{task.name}:{task.identifier}",
             hint="audit reads OCI/Docker images and indexes",
         )
-    return ImageResult(task, top.digest, media_type, found)
-
-
-def _wanted(p: Platform | None, platforms: tuple[Platform, ...]) -> bool:
-    if not platforms:
-        return True
-    if p is None:
-        return False
-    have = normalize(p)
-    return any(
-        (w.os, w.architecture, w.variant) == (have.os, have.architecture, have.variant)
-        for w in map(normalize, platforms)
+    wanted = _present_platforms(fetched, media_type, platforms)
+    if wanted is None:
+        return ImageResult(task, top.digest, media_type, ())
+    found = discover(
+        memo,
+        fetched,
+        platforms=wanted or None,
+        lookups=lookups,
+        max_blob_size=max_blob_size,
+        workers=workers,
+    )
+    keys = {normalized_key(p) for p in platforms}
+    images = [i for i in found.images if not keys or i.platform in keys]
+    return ImageResult(
+        task,
+        top.digest,
+        media_type,
+        tuple(_platform_image(memo, found, i.platform, i.digest) for i in images),
+        found.findings,
     )
 
 
-def _index_platforms(
-    source: Source, index: Index, platforms: tuple[Platform, ...]
-) -> list[PlatformImage]:
-    attestations: dict[str, Descriptor] = {}
-    images: list[Descriptor] = []
-    for desc in index.manifests:
-        if desc.annotations.get(mt.REF_TYPE_ANNOTATION) == mt.ATTESTATION_MANIFEST:
-            ref = desc.annotations.get(mt.REF_DIGEST_ANNOTATION) or desc.annotations.get(
-                mt.REF_DIGEST_ANNOTATION_COM, ""
-            )
-            attestations.setdefault(ref, desc)
-        else:
-            images.append(desc)
-    return [
-        _platform_image(source, desc, attestations.get(desc.digest))
-        for desc in images
-        if _wanted(desc.platform, platforms)
-    ]
+def _present_platforms(
+    fetched: Fetched, media_type: str, platforms: tuple[Platform, ...]
+) -> tuple[Platform, ...] | None:
+    """Asked platforms an index has (None: it has none of them); all when none asked.
+
+    A single manifest's platform is only known from its config, so it is filtered after
+    discovery instead.
+    """
+    if not platforms or not mt.is_index(media_type):
+        return ()
+    have = {
+        normalized_key(d.platform) for d in Index.parse(fetched.data).manifests if d.platform
+    }
+    present = tuple(p for p in platforms if normalized_key(p) in have)
+    return present or None
 
 
-def _platform_image(source: Source, desc: Descriptor, att: Descriptor | None) -> PlatformImage:
-    name = format_platform(desc.platform) if desc.platform else "unknown"
-    statements: tuple[Statement, ...] = ()
-    error = None
-    if att is not None:
-        try:
-            statements = _statements(source, att)
-        except OcitraceError as exc:
-            error = f"attestation {att.digest[:19]}: {exc}"
+def _platform_image(memo: Source, found: Discovery, platform: str, digest: str) -> PlatformImage:
+    items = found.for_platform(platform) + found.index_level()
+    error = next(
+        (
+            f"attestation {a.manifest_digest[:19]}: {a.error}"
+            for a in items
+            if a.error and a.store is Store.BUILDKIT
+        ),
+        None,
+    )
     created = None
-    if not any(is_provenance(s.predicate_type) for s in statements):
+    if not any(_is_provenance(a) for a in items):
         try:
-            created = _config_created(source, Manifest.parse(source.manifest(desc.digest).data))
+            created = _config_created(memo, digest)
         except OcitraceError as exc:
             error = error or f"config: {exc}"
-    return PlatformImage(name, desc.digest, att.digest if att else None, statements, created, error)
+    return PlatformImage(platform, digest, items, created, error)
 
 
-def _statements(source: Source, att: Descriptor) -> tuple[Statement, ...]:
-    manifest = Manifest.parse(source.manifest(att.digest).data)
-    out = []
-    for layer in manifest.layers:
-        ptype = layer.annotations.get(mt.PREDICATE_TYPE_ANNOTATION, "")
-        if layer.media_type != mt.IN_TOTO or not (is_provenance(ptype) or is_sbom(ptype)):
-            continue
-        out.append(
-            Statement(ptype, layer.digest, source.blob(layer, max_size=MAX_ATTESTATION_SIZE))
-        )
-    return tuple(out)
+def _is_provenance(a: Attestation) -> bool:
+    return a.statement is not None and a.statement.kind.is_provenance
 
 
-def _single(
-    source: Source, digest: str, manifest: Manifest, platforms: tuple[Platform, ...]
-) -> list[PlatformImage]:
-    platform, created = None, None
-    if manifest.config is not None:
-        config = _config(source, manifest.config)
-        platform = Platform.from_json(config)
-        created = parse_time(config.get("created"))
-    if platforms and not _wanted(platform, platforms):
-        return []
-    name = format_platform(platform) if platform is not None else "unknown"
-    return [PlatformImage(name, digest, config_created=created)]
-
-
-def _config(source: Source, desc: Descriptor) -> dict[str, object]:
-    raw = source.blob(desc, max_size=MAX_CONFIG_SIZE)
+def _config_created(source: Source, digest: str) -> datetime | None:
+    manifest = Manifest.parse(source.manifest(digest).data)
+    if manifest.config is None:
+        return None
+    raw = source.blob(manifest.config, max_size=MAX_CONFIG_SIZE)
     try:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FormatError(
-            f"image config {desc.digest} is not JSON: {exc}", input=desc.digest
+            f"image config {manifest.config.digest} is not JSON: {exc}",
+            input=manifest.config.digest,
         ) from exc
-    if not isinstance(obj, dict):
-        raise FormatError(f"image config {desc.digest} is not a JSON object", input=desc.digest)
-    return obj
-
-
-def _config_created(source: Source, manifest: Manifest) -> datetime | None:
-    if manifest.config is None:
-        return None
-    return parse_time(_config(source, manifest.config).get("created"))
+    return parse_time(obj.get("created")) if isinstance(obj, dict) else None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -201,3 +179,48 @@ def parse_time(value: object) -> datetime | None:
         return dateparser.isoparse(value)
     except (ValueError, OverflowError):
         return None
+
+
+class _Memo:
+    """Per-image memo of reads by digest, so discovery and the config date share fetches."""
+
+    def __init__(self, inner: Source) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self._manifests: dict[str, Fetched] = {}
+        self._blobs: dict[str, bytes] = {}
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def resolve(self, ref: str) -> Descriptor:
+        return self._inner.resolve(ref)
+
+    def manifest(self, ref: str) -> Fetched:
+        with self._lock:
+            hit = self._manifests.get(ref)
+        if hit is not None:
+            return hit
+        fetched = self._inner.manifest(ref)
+        if ref.startswith("sha256:"):
+            with self._lock:
+                self._manifests[ref] = fetched
+        return fetched
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        with self._lock:
+            hit = self._blobs.get(desc.digest)
+        if hit is not None:
+            return hit
+        data = self._inner.blob(desc, max_size=max_size)
+        with self._lock:
+            self._blobs[desc.digest] = data
+        return data
+
+    def tags(self) -> Iterator[str]:
+        return self._inner.tags()
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
+        return self._inner.referrers(digest, artifact_type)
+

@@ -11,13 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import UsageError
 from .rows import COLUMNS, Row
 
-__all__ = ["FORMATS", "parse_columns", "render_rows", "template_data"]
+__all__ = [
+    "FORMATS",
+    "compile_renderer",
+    "compile_template",
+    "parse_columns",
+    "render_rows",
+    "template_data",
+]
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -45,9 +52,28 @@ def render_rows(
     template: str | None = None,
 ) -> str:
     """The whole report as text (ends with a newline unless empty)."""
+    return compile_renderer(output=output, columns=columns, template=template)(rows)
+
+
+def compile_renderer(
+    *,
+    output: str = "table",
+    columns: Sequence[str] | None = None,
+    template: str | None = None,
+) -> Callable[[Sequence[Row]], str]:
+    """A renderer checked up front: a bad template or format fails before any request."""
     cols = tuple(columns) if columns else tuple(COLUMNS)
     if template is not None:
-        return _render_template(rows, template)
+        line = compile_template(template)
+        return lambda rows: "".join(line(template_data(r)) for r in rows)
+    if output not in FORMATS:
+        raise UsageError(
+            f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}"
+        )
+    return lambda rows: _render(rows, output, cols)
+
+
+def _render(rows: Sequence[Row], output: str, cols: Sequence[str]) -> str:
     if output == "json":
         return json.dumps([r.to_json() for r in rows], indent=2) + "\n"
     if output == "jsonl":
@@ -86,11 +112,26 @@ def template_data(row: Row) -> dict[str, Any]:
     return data
 
 
-def _render_template(rows: Sequence[Row], text: str) -> str:
-    from ..template import render
+def compile_template(text: str, name: str = "format") -> Callable[[Mapping[str, Any]], str]:
+    """Parse a Go template once; the result renders one line per call (newline added).
 
-    out = []
-    for r in rows:
-        line = render(text, template_data(r))
-        out.append(line if line.endswith("\n") else line + "\n")
-    return "".join(out)
+    Raises UsageError when the template engine is not part of this build, and the
+    engine's ParseError (exit code ``TEMPLATE``) when ``text`` does not parse.
+    """
+    try:
+        from ..template import Template  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:
+        raise UsageError(
+            "--format is not available in this build: the Go template engine is missing",
+            input=text,
+            hint="use -o json/jsonl/csv/table instead",
+        ) from exc
+    tpl = Template(name).parse(text)
+
+    def line(data: Mapping[str, Any]) -> str:
+        buf = io.StringIO()
+        tpl.execute_to(buf, dict(data))
+        out = buf.getvalue()
+        return out if out.endswith("\n") else out + "\n"
+
+    return line

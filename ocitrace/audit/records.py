@@ -1,27 +1,32 @@
-"""From an audited image's statements to :class:`Facts`, JSON records and rows.
+"""From an audited image's attestations to :class:`Facts`, JSON records and rows.
 
-This is the one place where the audit reads decoded attestations; everything after it
+This is the one place where the audit reads decoded attestations, all through
+:mod:`ocitrace.attest`: provenance via :func:`~ocitrace.attest.parse_provenance`, SBOMs
+via :func:`~ocitrace.attest.parse_sbom` (so the package count is the one ``ocitrace
+sbom`` prints: the document's root element is not counted).  Everything after it
 (policies, columns, output) sees only :class:`Facts` and the JSON records.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import dataclasses
 from datetime import datetime
 from typing import Any
 
+from ..attest.sbom import Sbom, parse_sbom, parse_sbom_bytes
+from ..discover import Attestation, Finding, Kind
 from ..errors import FormatError, OcitraceError
 from .facts import Facts
-from .image import ImageResult, PlatformImage, Statement, is_provenance, is_sbom
+from .image import ImageResult, PlatformImage
 from .policy import Policy
 from .rows import Row
 
-__all__ = ["facts_for", "platform_rows"]
+__all__ = ["facts_for", "platform_rows", "sbom_documents"]
 
 
 def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Row]:
-    """One row per platform of ``result``, policies applied."""
+    """One row per platform of ``result``, policies applied, the image's warnings attached."""
+    warnings = result.warnings
     rows = []
     for p in result.platforms:
         error = p.error
@@ -38,62 +43,82 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
                 facts=facts,
                 failures=policy.evaluate(facts, now) if error is None else (),
                 error=error,
-                records={"platformDigest": p.digest, "attestation": p.attestation, **records},
+                warnings=tuple(_warning(f) for f in warnings),
+                records={
+                    "platformDigest": p.digest,
+                    "attestations": list(p.attestation_manifests),
+                    **records,
+                },
             )
         )
     return rows
 
 
+def _warning(f: Finding) -> tuple[str, str]:
+    return (f.code, f.message)
+
+
 def facts_for(p: PlatformImage) -> tuple[Facts, dict[str, Any]]:
-    """Facts and the full decoded records (``provenanceRecord``, ``sboms``) of one platform."""
-    provenance = [s for s in p.statements if is_provenance(s.predicate_type)]
-    sboms = [s for s in p.statements if is_sbom(s.predicate_type)]
+    """Facts and the decoded records (``provenanceRecord``, ``sboms``) of one platform."""
     facts = Facts(built_at=p.config_created, built_at_from="config" if p.config_created else None)
     records: dict[str, Any] = {"provenanceRecord": None, "sboms": []}
+    provenance = [a for a in p.attestations if a.statement and a.statement.kind.is_provenance]
     if provenance:
         prov_facts, record = _provenance(provenance[0])
         facts = _merge(facts, prov_facts)
         records["provenanceRecord"] = record
-    if sboms:
-        summaries = [_sbom(s) for s in sboms]
-        records["sboms"] = summaries
-        facts = _replace(facts, sbom_packages=sum(int(s["packages"]) for s in summaries))
+    docs = sbom_documents(p.attestations)
+    if docs:
+        records["sboms"] = [
+            {"digest": a.layer.digest, "store": a.store.value, **s.summary.to_json()}
+            for a, s in docs
+        ]
+        facts = dataclasses.replace(facts, sbom_packages=_image_sbom(docs).summary.package_count)
     return facts, records
+
+
+def sbom_documents(items: tuple[Attestation, ...]) -> list[tuple[Attestation, Sbom]]:
+    """Every parseable SBOM among ``items`` (in-toto SPDX/CycloneDX statements, raw documents).
+
+    Same selection as ``ocitrace sbom``: unparseable documents are skipped (the
+    ``attestations`` command shows them).
+    """
+    out: list[tuple[Attestation, Sbom]] = []
+    for a in items:
+        try:
+            if a.statement is not None and a.statement.kind.is_sbom:
+                out.append((a, parse_sbom(a.statement.predicate)))
+            elif a.kind is Kind.SBOM and a.data is not None:
+                out.append((a, parse_sbom_bytes(a.data, what=f"SBOM {a.layer.digest}")))
+        except FormatError:
+            continue
+    return out
+
+
+def _image_sbom(docs: list[tuple[Attestation, Sbom]]) -> Sbom:
+    """The image's own SBOM: BuildKit names it ``sbom`` (``sbom-context`` and
+    ``sbom-<stage>`` describe the build context and stages); else the first document."""
+    for _, s in docs:
+        if s.summary.document_name == "sbom":
+            return s
+    return docs[0][1]
 
 
 def _merge(base: Facts, prov: Facts) -> Facts:
     built_at, built_from = (
         (prov.built_at, "provenance") if prov.built_at else (base.built_at, base.built_at_from)
     )
-    return _replace(
+    return dataclasses.replace(
         prov, built_at=built_at, built_at_from=built_from, sbom_packages=base.sbom_packages
     )
 
 
-def _replace(f: Facts, **changes: Any) -> Facts:
-    import dataclasses
-
-    return dataclasses.replace(f, **changes)
-
-
-def _statement(s: Statement) -> Mapping[str, Any]:
-    try:
-        obj = json.loads(s.data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(
-            f"in-toto statement {s.digest} is not JSON: {exc}", input=s.digest
-        ) from exc
-    if not isinstance(obj, dict) or not isinstance(obj.get("predicate"), dict):
-        raise FormatError(f"in-toto statement {s.digest} has no predicate object", input=s.digest)
-    return obj
-
-
-def _provenance(s: Statement) -> tuple[Facts, dict[str, Any]]:
+def _provenance(a: Attestation) -> tuple[Facts, dict[str, Any]]:
     """SLSA provenance → facts and the normalised record (:mod:`ocitrace.attest`)."""
-    from ..attest.intoto import parse_statement
     from ..attest.provenance import parse_provenance
 
-    stmt = parse_statement(s.data, what=f"in-toto statement {s.digest}")
+    stmt = a.statement
+    assert stmt is not None
     record = parse_provenance(stmt.predicate, stmt.predicate_type, stmt.type)
     facts = Facts(
         has_provenance=True,
@@ -104,37 +129,4 @@ def _provenance(s: Statement) -> tuple[Facts, dict[str, Any]]:
         revision=record.source_revision or None,
         built_at=record.finished.datetime if record.finished else None,
     )
-    return facts, {"digest": s.digest, **record.to_json()}
-
-
-def _sbom(s: Statement) -> dict[str, Any]:
-    pred = _statement(s)["predicate"]
-    if "spdxVersion" in pred:
-        tools = [
-            c[6:]
-            for c in _obj(pred.get("creationInfo")).get("creators") or ()
-            if str(c).startswith("Tool: ")
-        ]
-        return {
-            "format": str(pred.get("spdxVersion")),
-            "name": _str(pred.get("name")),
-            "packages": len(pred.get("packages") or ()),
-            "tool": ", ".join(tools) or None,
-            "digest": s.digest,
-        }
-    meta = _obj(pred.get("metadata"))
-    return {
-        "format": f"CycloneDX-{pred.get('specVersion', '')}",
-        "name": _str(_obj(meta.get("component")).get("name")),
-        "packages": len(pred.get("components") or ()),
-        "tool": None,
-        "digest": s.digest,
-    }
-
-
-def _obj(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _str(value: object) -> str | None:
-    return str(value) if isinstance(value, str) and value else None
+    return facts, {"digest": a.layer.digest, "store": a.store.value, **record.to_json()}

@@ -28,6 +28,7 @@ COLUMNS: dict[str, str] = {
     "source": "SOURCE",
     "built": "BUILT",
     "sbom": "SBOM",
+    "checks": "CHECKS",
     "status": "STATUS",
 }
 
@@ -49,6 +50,7 @@ class Row:
     facts: Facts = field(default_factory=Facts)
     failures: tuple[str, ...] = ()
     error: str | None = None
+    warnings: tuple[tuple[str, str], ...] = ()  # (code, message) of discover's warnings
     records: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -78,6 +80,7 @@ class Row:
             "source": source_cell(f),
             "built": f.built_at.strftime("%Y-%m-%d %H:%M") if f.built_at else "-",
             "sbom": str(f.sbom_packages) if f.sbom_packages is not None else "-",
+            "checks": checks_cell(self.warnings),
             "status": self.status_text,
         }
 
@@ -101,6 +104,8 @@ class Row:
             "builtAt": _iso(f.built_at),
             "builtAtFrom": f.built_at_from,
             "sbomPackages": f.sbom_packages,
+            "checks": len(self.warnings),
+            "warnings": [{"code": c, "message": m} for c, m in self.warnings],
         }
         out.update(self.records)
         return out
@@ -120,6 +125,16 @@ def provenance_cell(f: Facts) -> str:
     if not f.has_provenance:
         return "-"
     return " ".join(p for p in (f.slsa_version or "?", f.mode) if p)
+
+
+def checks_cell(warnings: Sequence[tuple[str, str]]) -> str:
+    """``-`` when consistent, else the warning codes (``platforms-partial``, ``x2`` if repeated)."""
+    if not warnings:
+        return "-"
+    counts: dict[str, int] = {}
+    for code, _ in warnings:
+        counts[code] = counts.get(code, 0) + 1
+    return ",".join(code if n == 1 else f"{code}x{n}" for code, n in counts.items())
 
 
 def source_cell(f: Facts) -> str:
@@ -156,6 +171,7 @@ def _fold(group: list[Row]) -> Row:
         facts=_fold_facts([r.facts for r in group]),
         failures=tuple(failures),
         error="; ".join(errors) if errors else None,
+        warnings=tuple(dict.fromkeys(w for r in group for w in r.warnings)),
         records={"platforms": [r.to_json() for r in group]},
     )
 
@@ -193,14 +209,25 @@ class Summary:
     ok: int
     failed: int
     errors: int
+    warned_images: int = 0  # images with at least one consistency warning
+    warning_codes: Mapping[str, int] = field(default_factory=dict)  # images per code
 
 
 def summarize(rows: Sequence[Row]) -> Summary:
-    images = len({(r.repository, r.tag, r.digest) for r in rows})
+    images: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = {}
+    for r in rows:
+        key = (r.repository, r.tag, r.digest)
+        images[key] = tuple(dict.fromkeys(images.get(key, ()) + r.warnings))
+    codes: dict[str, int] = {}
+    for warnings in images.values():
+        for code in dict.fromkeys(c for c, _ in warnings):
+            codes[code] = codes.get(code, 0) + 1
     return Summary(
-        images=images,
+        images=len(images),
         rows=len(rows),
         ok=sum(r.status is Status.OK for r in rows),
         failed=sum(r.status is Status.FAIL for r in rows),
         errors=sum(r.status is Status.ERROR for r in rows),
+        warned_images=sum(1 for w in images.values() if w),
+        warning_codes=dict(sorted(codes.items())),
     )

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from ..errors import OcitraceError
 from ..oci.model import Platform
 from ..source import Source
-from .image import audit_image
+from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
 from .rows import Row
@@ -55,6 +55,8 @@ class AuditOptions:
     tag_filter: TagFilter = field(default_factory=TagFilter)
     platforms: tuple[Platform, ...] = ()
     concurrency: int = 16
+    lookups: frozenset[str] = DEFAULT_LOOKUPS  # discover's stores: buildkit, referrers, cosign
+    max_blob_size: int = MAX_ATTESTATION_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,14 @@ class _Run:
 
     def _audit_one(self, source: Source, task: ImageTask) -> list[Row]:
         """Worker side: walk the image and build its rows (decoding happens here too)."""
-        result = audit_image(source, task, platforms=self.options.platforms)
+        opts = self.options
+        result = audit_image(
+            source,
+            task,
+            platforms=opts.platforms,
+            lookups=opts.lookups,
+            max_blob_size=opts.max_blob_size,
+        )
         return platform_rows(result, self.options.policy, self.options.now)
 
     def _on_image(self, task: ImageTask) -> Callable[[Future[Any]], None]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..audit.cache import DiskCache
     from ..audit.rows import Row
     from ..audit.runner import AuditReport
+    from ..audit.throttle import SleepMeter
 
 __all__ = ["register", "run"]
 
@@ -71,6 +72,21 @@ def register(sub: Any) -> None:
     out.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
     )
+    look = p.add_argument_group(
+        "attestation lookups",
+        "BuildKit's index entries are always read (no extra request). Each switch below "
+        "adds requests per image and platform digest, so they are off by default.",
+    )
+    look.add_argument(
+        "--referrers",
+        action="store_true",
+        help="also ask the referrers API (or its sha256-<hex> tag fallback): +1 per digest",
+    )
+    look.add_argument(
+        "--cosign",
+        action="store_true",
+        help="also look for cosign .att/.sig/.sbom tags: +3 per digest",
+    )
     pol = p.add_argument_group("policies (set the exit code)")
     pol.add_argument("--require", action="append", default=[], metavar="provenance|sbom")
     pol.add_argument(
@@ -92,7 +108,7 @@ def register(sub: Any) -> None:
         type=int,
         default=16,
         metavar="N",
-        help="parallel requests (default 16)",
+        help="parallel requests per registry host; also the connection pool size (default 16)",
     )
     run_g.add_argument(
         "--cache-dir", metavar="DIR", help="disk cache (default $XDG_CACHE_HOME/ocitrace)"
@@ -119,16 +135,19 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from ..audit.output import parse_columns, render_rows
+    from ..audit.image import MAX_ATTESTATION_SIZE
+    from ..audit.output import compile_renderer, parse_columns
     from ..audit.policy import parse_policy
     from ..audit.rows import fold_by_image
     from ..audit.runner import AuditOptions, run_audit
     from ..audit.targets import parse_target
+    from ..audit.throttle import SleepMeter
     from ..audit.walk import TagFilter
     from ..oci.platform import parse_platform
 
     targets = [parse_target(t) for t in args.targets]
     columns = parse_columns(args.columns)
+    lookups = {"buildkit"} | {n for n in ("referrers", "cosign") if getattr(args, n)}
     options = AuditOptions(
         policy=parse_policy(
             require=args.require,
@@ -141,13 +160,21 @@ def run(args: argparse.Namespace) -> int:
         tag_filter=TagFilter.parse(args.tags, args.exclude_tags),
         platforms=tuple(parse_platform(p) for p in (args.platform or "").split(",") if p.strip()),
         concurrency=max(1, args.concurrency),
+        lookups=frozenset(lookups),
+        max_blob_size=getattr(args, "max_blob_size", None) or MAX_ATTESTATION_SIZE,
     )
-    client, transport = _client(args)
+    render = compile_renderer(output=args.output, columns=columns, template=args.format)
+    meter = SleepMeter()
+    client, transport = _client(args, meter)
     cache = _cache(args)
     progress = _progress(args)
     try:
         report = run_audit(
-            targets, client, options, open_source=_opener(client, cache), progress=progress
+            targets,
+            client,
+            options,
+            open_source=_opener(client, cache, options.concurrency),
+            progress=progress,
         )
     finally:
         if progress is not None:
@@ -156,10 +183,14 @@ def run(args: argparse.Namespace) -> int:
     rows: list[Row] = list(report.rows)
     if args.by == "image":
         rows = fold_by_image(rows)
-    text = render_rows(rows, output=args.output, columns=columns, template=args.format)
-    sys.stdout.write(text)
+    sys.stdout.write(render(rows))
     sys.stdout.flush()
-    print(summary_line(report, rows, cache, transport), file=sys.stderr)
+    for row in rows:
+        if row.error is not None:
+            where = f"{row.repository}:{row.tag}" if row.tag else row.repository
+            plat = f" ({row.platform})" if row.platform and "," not in row.platform else ""
+            print(f"ocitrace: audit: {where}{plat}: {row.error}", file=sys.stderr)
+    print(summary_line(report, rows, cache, transport, meter), file=sys.stderr)
     return exit_code(report, rows)
 
 
@@ -176,9 +207,13 @@ def exit_code(report: AuditReport, rows: list[Row]) -> int:
 
 
 def summary_line(
-    report: AuditReport, rows: list[Row], cache: DiskCache | None, transport: Any
+    report: AuditReport,
+    rows: list[Row],
+    cache: DiskCache | None,
+    transport: Any,
+    meter: SleepMeter | None = None,
 ) -> str:
-    """``audit: 12 images in 5 repositories: 20 ok, 3 failed, 1 error; cache 40 hits …``."""
+    """``audit: 12 images in 5 repositories (20 rows): 20 ok, …; cache: 40 hits, …``."""
     from ..audit.rows import summarize
 
     s = summarize(rows)
@@ -186,23 +221,42 @@ def summary_line(
         f"audit: {report.images} images in {report.repositories} repositories"
         f" ({s.rows} rows): {s.ok} ok, {s.failed} failed policy, {s.errors} errors"
     ]
+    if s.warned_images:
+        codes = ", ".join(f"{code} {n}" for code, n in s.warning_codes.items())
+        parts.append(f"consistency warnings in {s.warned_images} images ({codes})")
     if cache is not None:
         st = cache.stats()
         parts.append(f"cache: {st.hits} hits, {st.misses} misses")
+    if meter is not None and meter.waits:
+        parts.append(
+            f"backed off {meter.waits} times (429/Retry-After or retryable errors),"
+            f" longest {meter.longest:.1f}s"
+        )
     for host, rl in sorted(getattr(transport, "rate_limits", {}).items()):
         window = f" per {rl.window}s" if rl.window else ""
-        parts.append(f"rate limit {host}: {rl.remaining}/{rl.limit} remaining{window}")
+        parts.append(f"rate limit {host}: {_n(rl.remaining)}/{_n(rl.limit)} remaining{window}")
     if report.interrupted:
         parts.append("interrupted: partial results")
     return "; ".join(parts)
 
 
-def _client(args: argparse.Namespace) -> tuple[Any, Any]:
-    from ..registry import RegistryClient
-    from .common import transport_from_args
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)
 
-    transport = transport_from_args(args)
-    return RegistryClient(transport), transport
+
+def _client(args: argparse.Namespace, meter: SleepMeter) -> tuple[Any, Any]:
+    """Client and transport; the pool holds ``-j`` connections plus one for catalogs."""
+    import dataclasses
+
+    from ..registry import RegistryClient
+    from ..transport import Transport
+    from .common import limits_from_args, transport_options_from_args
+
+    options = dataclasses.replace(
+        transport_options_from_args(args), pool_size=max(1, args.concurrency) + 1
+    )
+    transport = Transport(options, sleep=meter)
+    return RegistryClient(transport, limits=limits_from_args(args)), transport
 
 
 def _cache(args: argparse.Namespace) -> DiskCache | None:
@@ -214,15 +268,18 @@ def _cache(args: argparse.Namespace) -> DiskCache | None:
     return DiskCache(root, max_bytes=max(1, args.cache_size) * 1024 * 1024)
 
 
-def _opener(client: Any, cache: DiskCache | None) -> Any:
-    if cache is None:
-        return client.repository
+def _opener(client: Any, cache: DiskCache | None, per_host: int) -> Any:
+    """Registry source → per-host throttle → disk cache (hits never wait for a slot)."""
     from ..audit.cache import CachingSource
+    from ..audit.throttle import HostLimiter
 
-    def open_cached(registry: str, repository: str) -> Any:
-        return CachingSource(client.repository(registry, repository), cache)
+    limiter = HostLimiter(per_host)
 
-    return open_cached
+    def open_source(registry: str, repository: str) -> Any:
+        source = limiter.wrap(registry, client.repository(registry, repository))
+        return source if cache is None else CachingSource(source, cache)
+
+    return open_source
 
 
 class _Bar:

@@ -68,7 +68,7 @@ def register(sub: Any) -> None:
         type=int,
         default=16,
         metavar="N",
-        help="parallel lookups (default 16)",
+        help="parallel lookups; also the connection pool size (default 16)",
     )
     _add_registry_options(p)
     p.set_defaults(func=run)
@@ -146,15 +146,10 @@ def _renderer(args: argparse.Namespace) -> Any:
 
         return as_json
     if args.format:
-        from ..template import render as render_template
+        from ..audit.output import compile_template
 
-        text = args.format
-
-        def as_template(res: LookupResult) -> str:
-            line = str(render_template(text, _data(res, json_keys=False)))
-            return line if line.endswith("\n") else line + "\n"
-
-        return as_template
+        line = compile_template(args.format)
+        return lambda res: line(_data(res, json_keys=False))
     return lambda res: res.digest + "\n"
 
 
@@ -191,11 +186,17 @@ def _opener(args: argparse.Namespace) -> tuple[Any, Any]:
     def registry_client() -> Any:
         with lock:
             if "client" not in state:
-                from ..registry import RegistryClient
-                from .common import transport_from_args
+                import dataclasses
 
-                state["transport"] = transport_from_args(args)
-                state["client"] = RegistryClient(state["transport"])
+                from ..registry import RegistryClient
+                from ..transport import Transport
+                from .common import limits_from_args, transport_options_from_args
+
+                options = dataclasses.replace(
+                    transport_options_from_args(args), pool_size=max(1, args.concurrency)
+                )
+                state["transport"] = Transport(options)
+                state["client"] = RegistryClient(state["transport"], limits=limits_from_args(args))
             return state["client"]
 
     def opener(ref: Reference | LayoutReference) -> Source:

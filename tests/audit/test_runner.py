@@ -22,6 +22,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "buildkit"
 REG = "127.0.0.1:5000"
 REPOS = [
     "ns/multi-prov-max",
+    "ns/sbom-extras-classic",
     "ns/classic-slsa02-min",
     "ns/multi-plain",
     "ns/sbom-prov-multi",
@@ -87,10 +88,29 @@ def test_namespace_rows_records_and_the_broken_repository() -> None:
     assert git.facts.builder == "https://ci.example.invalid/runners/7"
 
     sbom = by[("sbom-prov-multi", "linux/amd64")]
-    assert sbom.facts.sbom_packages is not None and sbom.facts.sbom_packages > 0
-    assert sbom.to_json()["sboms"][0]["tool"].startswith("syft-v1.51.0")
-    # 5 good repositories: 3 + 3 + 3 + 2 + 2 platform rows, plus the broken one
-    assert len(rows) == 14
+    # fixtures/buildkit/README.md: "Syft finds six packages" (the SPDX document lists a
+    # seventh, the DocumentRoot directory it DESCRIBES, which is not a package of the image)
+    assert sbom.facts.sbom_packages == 6
+    doc = sbom.to_json()["sboms"][0]
+    assert (doc["documentName"], doc["packageCount"]) == ("sbom", 6)
+    assert any(t.startswith("syft-v1.51.0") for t in doc["tools"])
+    # 6 good repositories: 3 + 1 + 3 + 3 + 2 + 2 platform rows, plus the broken one
+    assert len(rows) == 15
+
+
+def test_sbom_count_agrees_with_the_sbom_command() -> None:
+    """audit's SBOM column is the package count ``ocitrace sbom`` prints for the image."""
+    from ocitrace.cli.sbom import sboms
+    from ocitrace.discover import discover
+
+    source = LayoutSource(FIXTURES / "sbom-extras-classic")
+    docs = sboms(discover(source, source.manifest("v1")))
+    image_doc = next(d for d in docs if d.name == "sbom")
+    assert {d.name for d in docs} >= {"sbom", "sbom-context"}
+    rows = audit(f"{REG}/ns/sbom-extras-classic")
+    assert [r.facts.sbom_packages for r in rows] == [image_doc.sbom.summary.package_count]
+    listed = {s["documentName"]: s["packageCount"] for s in rows[0].to_json()["sboms"]}
+    assert listed == {d.name: d.sbom.summary.package_count for d in docs}
 
 
 def test_policies_fail_rows_not_errors() -> None:
