@@ -310,6 +310,11 @@ def test_normalized_string_round_trips(
         ref.digest,
     )
     assert again.tag == (ref.tag if ref.tag or ref.digest else "latest")
+    first = ref.familiar.split("/", 1)[0]
+    if "/" in ref.familiar and ("." in first or ":" in first or first == "localhost"):
+        # Go's FamiliarString drops docker.io/ even when the next component then reads as a
+        # domain (docker.io/0.0/0 -> "0.0/0"): the familiar form does not round-trip there.
+        return
     assert parse_reference(ref.familiar).name == ref.name
 
 
