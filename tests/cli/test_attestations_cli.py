@@ -215,7 +215,7 @@ def test_sbom_json_and_missing(capsys: pytest.CaptureFixture[str]) -> None:
 def test_registry_nothing_found_names_every_store(
     registry: RunningRegistry, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = "cli/plain"
+    repo = "attcli/plain"
     digest = push_layout(registry, fixture_dir("single-plain"), repo, "v1")
     assert main(["att", f"{registry.host}/{repo}:v1"]) == 0
     out = capsys.readouterr().out
@@ -229,7 +229,7 @@ def test_registry_nothing_found_names_every_store(
 def test_registry_buildkit_provenance(
     registry: RunningRegistry, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    repo = "cli/git"
+    repo = "attcli/git"
     push_layout(registry, fixture_dir("git-context-max"), repo, "v1")
     assert main(["provenance", "--dockerfile", f"{registry.host}/{repo}:v1"]) == 0
     assert capsysbinary.readouterr().out == readme_dockerfiles()["app"]

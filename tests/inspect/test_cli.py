@@ -12,18 +12,24 @@ from .goldens import BUILDKIT, golden
 
 @pytest.fixture(scope="module")
 def pushed(registry: RunningRegistry) -> str:
-    push_layout(registry, fixture_dir("multi-prov-max"), "cli/multi-prov-max", "v1", auth=None)
+    push_layout(
+        registry, fixture_dir("multi-prov-max"), "inspectcli/multi-prov-max", "v1", auth=None
+    )
     return registry.host
 
 
-def test_default_listing_from_registry(pushed: str, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    assert main(["inspect", f"{pushed}/cli/multi-prov-max:v1"]) == 0
+def test_default_listing_from_registry(
+    pushed: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    assert main(["inspect", f"{pushed}/inspectcli/multi-prov-max:v1"]) == 0
     out = capsysbinary.readouterr().out
-    assert out == golden("multi-prov-max", "default", f"{pushed}/cli/")
+    assert out == golden("multi-prov-max", "default", f"{pushed}/inspectcli/")
 
 
-def test_raw_from_registry_has_no_newline(pushed: str, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    assert main(["inspect", "--raw", f"{pushed}/cli/multi-prov-max:v1"]) == 0
+def test_raw_from_registry_has_no_newline(
+    pushed: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    assert main(["inspect", "--raw", f"{pushed}/inspectcli/multi-prov-max:v1"]) == 0
     assert capsysbinary.readouterr().out == golden("multi-prov-max", "raw")
 
 
@@ -48,13 +54,16 @@ def test_format_and_raw_refused_before_network(capsys: pytest.CaptureFixture[str
 
 
 def test_unknown_tag_is_not_found(pushed: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["inspect", f"{pushed}/cli/multi-prov-max:nope"]) == 4
+    assert main(["inspect", f"{pushed}/inspectcli/multi-prov-max:nope"]) == 4
     err = capsys.readouterr().err
     assert err.startswith("ocitrace: error: ") and "nope" in err
 
 
 def test_platform_with_no_match(pushed: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["inspect", "--platform", "linux/s390x", f"{pushed}/cli/multi-prov-max:v1"]) == 4
+    assert (
+        main(["inspect", "--platform", "linux/s390x", f"{pushed}/inspectcli/multi-prov-max:v1"])
+        == 4
+    )
     err = capsys.readouterr().err
     assert "linux/s390x" in err and "linux/amd64, linux/arm/v7, linux/arm64" in err
 
