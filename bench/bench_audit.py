@@ -10,73 +10,32 @@ through a loopback proxy adding 25 ms each way.  Measured in one run, medians of
 * ``ocitrace digest`` of the 200 references from stdin;
 * ``skopeo inspect --raw`` over the same references, sequentially and with ``xargs -P8``
   (raw manifest only: less work than the audit does).
+
+The proxy is ``tests/support/proxy.py`` (it also counts requests: printed per command).
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.proxy import ProxyLog, counting_proxy  # noqa: E402
 from tests.support.registry import fixture_dir, push_layout, start_registry  # noqa: E402
 
 REPOS, TAGS, DELAY = 50, 4, 0.025
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
 OCITRACE = [sys.executable, "-m", "ocitrace"]
-
-
-class _LatencyProxy(BaseHTTPRequestHandler):
-    """Forward to the registry, sleeping ``DELAY`` before and after each exchange."""
-
-    protocol_version = "HTTP/1.1"
-    upstream = ("127.0.0.1", 0)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _forward(self) -> None:
-        time.sleep(DELAY)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        conn = http.client.HTTPConnection(*self.upstream, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-        conn.request(self.command, self.path, body=body, headers=headers)
-        resp = conn.getresponse()
-        data = resp.read()
-        conn.close()
-        time.sleep(DELAY)
-        self.send_response(resp.status)
-        for k, v in resp.getheaders():
-            if k.lower() not in ("connection", "transfer-encoding", "content-length"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_HEAD = do_POST = do_PUT = _forward
-
-
-def start_proxy(upstream: str) -> tuple[str, ThreadingHTTPServer]:
-    host, port = upstream.split(":")
-    handler = type("Proxy", (_LatencyProxy,), {"upstream": (host, int(port))})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"127.0.0.1:{server.server_address[1]}", server
 
 
 def timed(fn: Callable[[], None], runs: int) -> float:
@@ -114,63 +73,70 @@ def main() -> int:
         for r in range(REPOS):
             for t in range(TAGS):
                 push_layout(reg, fixture, f"bench/app{r:02d}", f"v{t}")
-        proxy, server = start_proxy(reg.host)
-        refs = [f"{proxy}/bench/app{r:02d}:v{t}" for r in range(REPOS) for t in range(TAGS)]
-        refs_text = "\n".join(refs) + "\n"
-        cache = tmp / "cache"
-        env_skopeo = "skopeo inspect --raw --tls-verify=false"
-
-        def audit_cold() -> None:
-            shutil.rmtree(cache, ignore_errors=True)
-            sh(
-                [
-                    *OCITRACE,
-                    "audit",
-                    f"{proxy}/bench/",
-                    "-o",
-                    "jsonl",
-                    "--no-progress",
-                    "--cache-dir",
-                    str(cache),
-                ]
-            )
-
-        def audit_warm() -> None:
-            sh(
-                [
-                    *OCITRACE,
-                    "audit",
-                    f"{proxy}/bench/",
-                    "-o",
-                    "jsonl",
-                    "--no-progress",
-                    "--cache-dir",
-                    str(cache),
-                ]
-            )
-
-        results: dict[str, float] = {}
-        results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
-        audit_cold()
-        results["ocitrace audit (warm)"] = timed(audit_warm, RUNS)
-        results["ocitrace digest × 200"] = timed(
-            lambda: sh([*OCITRACE, "digest", "-"], stdin=refs_text), RUNS
-        )
-        if shutil.which("skopeo"):
-            listfile = tmp / "refs.txt"
-            listfile.write_text(refs_text)
-            loop = f'while read r; do {env_skopeo} "docker://$r" >/dev/null || exit 1; done < {listfile}'
-            xargs = f"xargs -P8 -I{{}} {env_skopeo} docker://{{}} < {listfile} >/dev/null"
-            results["skopeo loop (sequential)"] = timed(lambda: sh(loop, shell=True), SKOPEO_RUNS)
-            results["skopeo xargs -P8"] = timed(lambda: sh(xargs, shell=True), SKOPEO_RUNS)
-        server.shutdown()
+        with counting_proxy(reg.url, latency=DELAY) as running:
+            results, counts = measure(running.host, running.log, tmp)
     finally:
         reg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    report(results, counts)
+    return 0
 
+
+def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dict[str, int]]:
+    """Time every contender once per run through the proxy; count requests of one run each."""
+    refs = [f"{proxy}/bench/app{r:02d}:v{t}" for r in range(REPOS) for t in range(TAGS)]
+    refs_text = "\n".join(refs) + "\n"
+    cache = tmp / "cache"
+    env_skopeo = "skopeo inspect --raw --tls-verify=false"
+
+    audit = [*OCITRACE, "audit", f"{proxy}/bench/", "-o", "jsonl", "--no-progress"]
+
+    def audit_cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        sh([*audit, "--cache-dir", str(cache)])
+
+    def audit_warm() -> None:
+        sh([*audit, "--cache-dir", str(cache)])
+
+    def digest_all() -> None:
+        sh([*OCITRACE, "digest", "-"], stdin=refs_text)
+
+    results: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
+    log.clear()
+    audit_cold()
+    counts["ocitrace audit (cold)"] = len(log.requests)
+    results["ocitrace audit (warm)"] = timed(audit_warm, RUNS)
+    log.clear()
+    audit_warm()
+    counts["ocitrace audit (warm)"] = len(log.requests)
+    results["ocitrace digest × 200"] = timed(digest_all, RUNS)
+    log.clear()
+    digest_all()
+    counts["ocitrace digest × 200"] = len(log.requests)
+    if shutil.which("skopeo"):
+        listfile = tmp / "refs.txt"
+        listfile.write_text(refs_text)
+        loop = (
+            f'while read r; do {env_skopeo} "docker://$r" >/dev/null || exit 1; done < {listfile}'
+        )
+        xargs = f"xargs -P8 -I{{}} {env_skopeo} docker://{{}} < {listfile} >/dev/null"
+        results["skopeo loop (sequential)"] = timed(lambda: sh(loop, shell=True), SKOPEO_RUNS)
+        results["skopeo xargs -P8"] = timed(lambda: sh(xargs, shell=True), SKOPEO_RUNS)
+        log.clear()
+        sh(f"head -1 {listfile} | while read r; do {env_skopeo} docker://$r; done", shell=True)
+        counts["skopeo (one reference)"] = len(log.requests)
+    return results, counts
+
+
+def report(results: dict[str, float], counts: dict[str, int]) -> None:
     print(f"\n{REPOS}×{TAGS} images, +{DELAY * 1000:.0f} ms each way; medians of {RUNS} runs")
     for name, secs in results.items():
-        print(f"  {name:28s} {secs:8.2f} s")
+        n = f"  ({counts[name]} requests)" if name in counts else ""
+        print(f"  {name:28s} {secs:8.2f} s{n}")
+    if "skopeo (one reference)" in counts:
+        print(f"  skopeo inspect --raw: {counts['skopeo (one reference)']} requests per reference")
     cold, warm = results["ocitrace audit (cold)"], results["ocitrace audit (warm)"]
     print(f"\n  warm vs cold audit: {cold / warm:.1f}× faster (target ≥ 3×)")
     print(f"  200 digests: {results['ocitrace digest × 200']:.2f} s (target < 1.5 s)")
@@ -181,7 +147,6 @@ def main() -> int:
         print(
             f"  cold audit vs skopeo xargs -P8: {results['skopeo xargs -P8'] / cold:.1f}× faster (target > 1×)"
         )
-    return 0
 
 
 if __name__ == "__main__":

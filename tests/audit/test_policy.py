@@ -78,7 +78,11 @@ def test_all_checks_pass_for_a_good_image() -> None:
 
 def test_each_failure_has_its_message() -> None:
     policy = parse_policy(
-        require=["provenance", "sbom"], max_age="1w", builder="^ci$", source="acme", require_mode="max"
+        require=["provenance", "sbom"],
+        max_age="1w",
+        builder="^ci$",
+        source="acme",
+        require_mode="max",
     )
     assert policy.evaluate(Facts(), NOW) == (
         "no provenance",

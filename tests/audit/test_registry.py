@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +21,12 @@ from ocitrace.cli import exitcodes
 from ocitrace.cli.main import main
 from ocitrace.oci.model import Descriptor
 from ocitrace.source import Fetched, Referrers, Source
+from tests.support.proxy import counting_proxy
 from tests.support.registry import (
     RunningRegistry,
     fixture_dir,
     push_layout,
+    push_manifest,
     registry_available,
     start_registry,
 )
@@ -34,6 +38,7 @@ pytestmark = [
 
 MULTI_PROV_MAX = "sha256:7268ffcad09f564f889db02c158e2146135e86b77eab6f2e3b77480ec9c6d511"
 APP_ARM64 = "sha256:074b31602b5317242fdaf513fdfbe940ffce7fe3f14bdd879f28962618ed8246"
+CLASSIC_MIN = "sha256:fc2cee6367eb3ea3d35a00e0af2e22b182e48775a37bb1a57a76512a2ad7c811"
 NAMESPACE = {
     "ns/app-max": [("multi-prov-max", "v1"), ("multi-prov-max", "v2")],
     "ns/app-classic": [("classic-slsa02-min", "v1")],
@@ -56,9 +61,40 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRegis
             (reg.root / "data").rglob("repositories/ns/broken/_manifests/tags/v1/current/link")
         )
         link.unlink()  # the tag stays listed, resolving it fails: a broken repository
+        _push_partial(reg)
         yield reg
     finally:
         reg.stop()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _push_partial(reg: RunningRegistry) -> None:
+    """``warn/partial:v1``: multi-prov-max without linux/arm/v7's attestation entry."""
+    push_layout(reg, fixture_dir("multi-prov-max"), "warn/partial", "full")
+    blob = fixture_dir("multi-prov-max") / "blobs" / "sha256" / MULTI_PROV_MAX[7:]
+    index = json.loads(blob.read_bytes())
+    arm_v7 = next(m["digest"] for m in index["manifests"] if m.get("platform", {}).get("variant"))
+    index["manifests"] = [
+        m
+        for m in index["manifests"]
+        if m.get("annotations", {}).get("vnd.docker.reference.digest") != arm_v7
+    ]
+    push_manifest(reg, "warn/partial", "v1", json.dumps(index).encode(), index["mediaType"])
+
+
+def ocitrace(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The real command line: a fresh interpreter running ``python -m ocitrace``."""
+    return subprocess.run(
+        [sys.executable, "-m", "ocitrace", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 def cli(
@@ -253,15 +289,102 @@ def test_second_run_costs_only_tag_lists_and_heads(
     assert [r.to_json() for r in warm.rows] == [r.to_json() for r in cold.rows]
 
 
-def test_digest_stdin_with_a_bad_line_in_the_middle(
+def test_digest_stdin_with_a_bad_line_in_the_middle(populated: RunningRegistry) -> None:
+    """Real CLI: every good line printed in input order, one error line, exit PARTIAL (11)."""
+    h = populated.host
+    good = [f"{h}/ns/app-max:v1", f"{h}/ns/app-plain:arm", f"{h}/ns/app-classic:v1"] * 10
+    lines = [*good[:15], f"{h}/ns/app-max:nope", "", "# comment", "Not//Valid", *good[15:]]
+    proc = ocitrace("digest", "-j", "4", "-", stdin="\n".join(lines) + "\n")
+    expected = {
+        f"{h}/ns/app-max:v1": MULTI_PROV_MAX,
+        f"{h}/ns/app-plain:arm": APP_ARM64,
+        f"{h}/ns/app-classic:v1": CLASSIC_MIN,
+    }
+    assert proc.stdout.splitlines() == [expected[g] for g in good]
+    assert proc.returncode == exitcodes.PARTIAL == 11
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"ocitrace: digest: {h}/ns/app-max:nope: ")
+    assert errors[1].startswith("ocitrace: digest: Not//Valid: ")
+
+
+def test_policy_exit_codes_on_the_command_line(populated: RunningRegistry, tmp_path: Path) -> None:
+    """0 all pass, 10 a policy failed, 11 an error happened (wins over a policy failure)."""
+    h, cache = populated.host, str(tmp_path)
+    ok = ocitrace("audit", f"{h}/ns/app-max", "--require", "provenance", "--cache-dir", cache)
+    assert ok.returncode == exitcodes.OK == 0, ok.stderr
+    assert "(6 rows): 6 ok, 0 failed policy, 0 errors" in ok.stderr
+    sbom = ocitrace("audit", f"{h}/ns/app-max", "--require", "sbom", "--cache-dir", cache)
+    assert sbom.returncode == exitcodes.POLICY == 10
+    assert sbom.stdout.count("fail: no SBOM") == 6
+    mode = ocitrace("audit", f"{h}/ns/app-classic", "--require-mode", "max", "--cache-dir", cache)
+    assert mode.returncode == exitcodes.POLICY
+    assert "fail: provenance mode min (want max)" in mode.stdout
+    age = ocitrace("audit", f"{h}/ns/app-max:v1", "--max-age", "1d", "--cache-dir", cache)
+    assert age.returncode == exitcodes.POLICY and "(max 1d)" in age.stdout
+    both = ocitrace("audit", f"{h}/ns/", "--require", "sbom", "--cache-dir", cache)
+    assert both.returncode == exitcodes.PARTIAL == 11
+    bad = ocitrace("audit", f"{h}/ns/", "--max-age", "soon")
+    assert bad.returncode != 0 and "invalid duration 'soon'" in bad.stderr
+
+
+def test_consistency_warnings_counted_per_image(
     populated: RunningRegistry, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    h = populated.host
-    stdin = f"{h}/ns/app-max:v1\n{h}/ns/app-max:nope\n\n{h}/ns/app-plain:arm\n"
-    code, out, err = cli("digest", "-", stdin=stdin, capsys=capsys, monkeypatch=monkeypatch)
-    assert out.splitlines() == [MULTI_PROV_MAX, APP_ARM64]
-    assert code == exitcodes.PARTIAL
-    assert f"{h}/ns/app-max:nope" in err and len(err.strip().splitlines()) == 1
+    """The warning ``attestations`` shows for an index missing one platform's attestation
+    is counted in the audit's CHECKS column, JSON and summary; it is not a policy failure."""
+    ref = f"{populated.host}/warn/partial:v1"
+    _, att, _ = cli("attestations", "--json", ref, capsys=capsys, monkeypatch=monkeypatch)
+    shown = [f["code"] for f in json.loads(att)["findings"] if f["severity"] == "warning"]
+    assert shown == ["platforms-partial"]
+    code, out, err = cli(
+        "audit", ref, "--no-cache", "-o", "jsonl", capsys=capsys, monkeypatch=monkeypatch
+    )
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == exitcodes.OK
+    assert [(r["platform"], r["provenance"], r["checks"]) for r in rows] == [
+        ("linux/amd64", True, 1),
+        ("linux/arm64", True, 1),
+        ("linux/arm/v7", False, 1),
+    ]
+    assert {w["code"] for r in rows for w in r["warnings"]} == {"platforms-partial"}
+    assert "consistency warnings in 1 images (platforms-partial 1)" in err
+    code, out, _ = cli(
+        "audit",
+        ref,
+        "--no-cache",
+        "--by",
+        "image",
+        "--columns",
+        "tag,checks,status",
+        capsys=capsys,
+        monkeypatch=monkeypatch,
+    )
+    assert out.splitlines()[1].split() == ["v1", "platforms-partial", "ok"]
+
+
+def test_cli_second_run_makes_no_manifest_or_blob_gets(
+    populated: RunningRegistry,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted on the wire: a warm re-audit costs tag lists and HEADs only."""
+    with counting_proxy(populated.url) as proxy:
+        args = ("audit", f"{proxy.host}/ns/", "-o", "json", "--cache-dir", str(tmp_path))
+        _, cold_out, _ = cli(*args, capsys=capsys, monkeypatch=monkeypatch)
+        cold = list(proxy.log.requests)
+        proxy.log.clear()
+        _, warm_out, warm_err = cli(*args, capsys=capsys, monkeypatch=monkeypatch)
+        warm = list(proxy.log.requests)
+    assert sum(1 for m, p in cold if m == "GET" and "/manifests/" in p) > 10
+    assert [(m, p) for m, p in warm if m == "GET" and ("/manifests/" in p or "/blobs/" in p)] == []
+    assert sorted(p for m, p in warm if m == "HEAD") == sorted(p for m, p in cold if m == "HEAD")
+    assert sorted(p for m, p in warm if m == "GET") == sorted(
+        p for m, p in cold if m == "GET" and "/manifests/" not in p and "/blobs/" not in p
+    )
+    assert json.loads(warm_out) == json.loads(cold_out)
+    assert "0 misses" in warm_err
 
 
 def test_digest_platform_format_and_json(

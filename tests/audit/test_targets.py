@@ -31,7 +31,9 @@ from ocitrace.errors import ReferenceError, UsageError
         ),
     ],
 )
-def test_kinds(text: str, kind: TargetKind, registry: str, path: str, identifier: str | None) -> None:
+def test_kinds(
+    text: str, kind: TargetKind, registry: str, path: str, identifier: str | None
+) -> None:
     t = parse_target(text)
     assert (t.kind, t.registry, t.path, t.identifier) == (kind, registry, path, identifier)
 
