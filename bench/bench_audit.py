@@ -2,7 +2,9 @@
 
 A namespace of 50 repositories × 4 tags (two-platform BuildKit indexes with SLSA
 provenance, the ``git-context-max`` fixture) in Debian's docker-registry, reached
-through a loopback proxy adding 25 ms each way.  Measured in one run, medians of
+through a loopback proxy adding 25 ms each way.  Every tag is a distinct image: its
+provenance layers (padded with trailing whitespace), attestation manifests and index
+differ, so a cold audit cannot serve one image from another's cache entries.  Measured in one run, medians of
 ``BENCH_RUNS`` (default 3) repetitions:
 
 * ``ocitrace audit`` with an empty cache (fetches index, attestation manifests and
@@ -16,6 +18,8 @@ The proxy is ``tests/support/proxy.py`` (it also counts requests: printed per co
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -30,12 +34,43 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support.proxy import ProxyLog, counting_proxy  # noqa: E402
-from tests.support.registry import fixture_dir, push_layout, start_registry  # noqa: E402
+from tests.support.registry import (  # noqa: E402
+    RunningRegistry,
+    fixture_dir,
+    push_blob,
+    push_layout,
+    push_manifest,
+    start_registry,
+)
 
 REPOS, TAGS, DELAY = 50, 4, 0.025
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
 OCITRACE = [sys.executable, "-m", "ocitrace"]
+JOBS = ["-j", os.environ["BENCH_JOBS"]] if os.environ.get("BENCH_JOBS") else []  # else default
+
+
+def push_distinct(reg: RunningRegistry, layout: Path, repo: str, tag: str, n: int) -> None:
+    """Push ``layout`` as ``repo:tag``, its attestations made unique by ``n`` spaces."""
+    push_layout(reg, layout, repo, tag)  # platform images and blobs as they are
+
+    def blob(digest: str) -> bytes:
+        return (layout / "blobs" / "sha256" / digest.removeprefix("sha256:")).read_bytes()
+
+    index_desc = json.loads((layout / "index.json").read_text())["manifests"][0]
+    index = json.loads(blob(index_desc["digest"]))
+    for entry in index["manifests"]:
+        if entry.get("annotations", {}).get("vnd.docker.reference.type") != "attestation-manifest":
+            continue
+        att = json.loads(blob(entry["digest"]))
+        for layer in att["layers"]:
+            data = blob(layer["digest"]) + b" " * n
+            layer["digest"], layer["size"] = push_blob(reg, repo, data), len(data)
+        raw = json.dumps(att).encode()
+        digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+        entry["digest"] = push_manifest(reg, repo, digest, raw, att["mediaType"])
+        entry["size"] = len(raw)
+    push_manifest(reg, repo, tag, json.dumps(index).encode(), index["mediaType"])
 
 
 def timed(fn: Callable[[], None], runs: int) -> float:
@@ -72,7 +107,7 @@ def main() -> int:
         fixture = fixture_dir("git-context-max")
         for r in range(REPOS):
             for t in range(TAGS):
-                push_layout(reg, fixture, f"bench/app{r:02d}", f"v{t}")
+                push_distinct(reg, fixture, f"bench/app{r:02d}", f"v{t}", r * TAGS + t + 1)
         with counting_proxy(reg.url, latency=DELAY) as running:
             results, counts = measure(running.host, running.log, tmp)
     finally:
@@ -89,7 +124,7 @@ def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dic
     cache = tmp / "cache"
     env_skopeo = "skopeo inspect --raw --tls-verify=false"
 
-    audit = [*OCITRACE, "audit", f"{proxy}/bench/", "-o", "jsonl", "--no-progress"]
+    audit = [*OCITRACE, "audit", f"{proxy}/bench/", "-o", "jsonl", "--no-progress", *JOBS]
 
     def audit_cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
@@ -99,7 +134,7 @@ def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dic
         sh([*audit, "--cache-dir", str(cache)])
 
     def digest_all() -> None:
-        sh([*OCITRACE, "digest", "-"], stdin=refs_text)
+        sh([*OCITRACE, "digest", *JOBS, "-"], stdin=refs_text)
 
     results: dict[str, float] = {}
     counts: dict[str, int] = {}

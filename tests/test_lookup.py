@@ -57,7 +57,9 @@ def test_platform_picks_the_child_manifest() -> None:
 
 
 def test_platform_on_single_manifest_returns_it() -> None:
-    [res] = lookup_digests([ref("single-plain")], layout_opener, platform=parse_platform("linux/arm64"))
+    [res] = lookup_digests(
+        [ref("single-plain")], layout_opener, platform=parse_platform("linux/arm64")
+    )
     assert res.digest == SINGLE_PLAIN
 
 
@@ -69,7 +71,9 @@ def test_missing_platform_is_not_found_with_available_list() -> None:
 
 
 def test_missing_tag_is_a_per_line_error() -> None:
-    results = list(lookup_digests([ref("multi-prov-max", ":nope"), ref("multi-plain")], layout_opener))
+    results = list(
+        lookup_digests([ref("multi-prov-max", ":nope"), ref("multi-plain")], layout_opener)
+    )
     assert isinstance(results[0].error, NotFound)
     assert results[1].ok
 
@@ -103,7 +107,9 @@ class CountingSource:
     def tags(self) -> Iterator[str]:  # pragma: no cover
         raise NotImplementedError
 
-    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:  # pragma: no cover
+    def referrers(
+        self, digest: str, artifact_type: str | None = None
+    ) -> Referrers:  # pragma: no cover
         raise NotImplementedError
 
 

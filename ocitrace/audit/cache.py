@@ -58,6 +58,16 @@ class DiskCache:
         self._lock = threading.Lock()
         self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
         self._written_since_sweep = 0
+        self._flights: dict[str, threading.Lock] = {}
+
+    def flight(self, digest: str) -> threading.Lock:
+        """The lock of one digest: concurrent misses on it wait for the first fetch.
+
+        Several tags (or repositories) of one image are audited at once; without this
+        every worker would miss and fetch the same manifest at the same moment.
+        """
+        with self._lock:
+            return self._flights.setdefault(digest, threading.Lock())
 
     def stats(self) -> CacheStats:
         with self._lock:
@@ -203,21 +213,28 @@ class CachingSource:
     def manifest(self, ref: str) -> Fetched:
         if not _DIGEST_RE.fullmatch(ref):
             return self._inner.manifest(ref)
-        hit = self._cache.get_manifest(ref)
-        if hit is not None:
-            media_type, data = hit
-            return Fetched(Descriptor(media_type, ref, len(data)), data)
-        fetched = self._inner.manifest(ref)
-        self._cache.put_manifest(fetched.descriptor.digest, fetched.descriptor.media_type, fetched.data)
-        return fetched
+        with self._cache.flight(ref):
+            hit = self._cache.get_manifest(ref)
+            if hit is not None:
+                media_type, data = hit
+                return Fetched(Descriptor(media_type, ref, len(data)), data)
+            fetched = self._inner.manifest(ref)
+            desc = fetched.descriptor
+            self._cache.put_manifest(desc.digest, desc.media_type, fetched.data)
+            return fetched
 
     def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
-        hit = self._cache.get_blob(desc.digest)
-        if hit is not None and (max_size is None or len(hit) <= max_size) and len(hit) == desc.size:
-            return hit
-        data = self._inner.blob(desc, max_size=max_size)
-        self._cache.put_blob(desc.digest, data)
-        return data
+        with self._cache.flight(desc.digest):
+            hit = self._cache.get_blob(desc.digest)
+            if (
+                hit is not None
+                and (max_size is None or len(hit) <= max_size)
+                and len(hit) == desc.size
+            ):
+                return hit
+            data = self._inner.blob(desc, max_size=max_size)
+            self._cache.put_blob(desc.digest, data)
+            return data
 
     def tags(self) -> Iterator[str]:
         return self._inner.tags()

@@ -124,9 +124,7 @@ def _present_platforms(
     """
     if not platforms or not mt.is_index(media_type):
         return ()
-    have = {
-        normalized_key(d.platform) for d in Index.parse(fetched.data).manifests if d.platform
-    }
+    have = {normalized_key(d.platform) for d in Index.parse(fetched.data).manifests if d.platform}
     present = tuple(p for p in platforms if normalized_key(p) in have)
     return present or None
 
@@ -223,4 +221,3 @@ class _Memo:
 
     def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
         return self._inner.referrers(digest, artifact_type)
-

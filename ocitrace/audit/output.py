@@ -82,7 +82,9 @@ def _render(rows: Sequence[Row], output: str, cols: Sequence[str]) -> str:
         return _csv(rows, cols)
     if output == "table":
         return _table(rows, cols)
-    raise UsageError(f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}")
+    raise UsageError(
+        f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}"
+    )
 
 
 def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
@@ -91,7 +93,10 @@ def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
     from tabulate import tabulate
 
     body = [[r.cells()[c] for c in cols] for r in rows]
-    return tabulate(body, headers=[COLUMNS[c] for c in cols], tablefmt="plain", disable_numparse=True) + "\n"
+    return (
+        tabulate(body, headers=[COLUMNS[c] for c in cols], tablefmt="plain", disable_numparse=True)
+        + "\n"
+    )
 
 
 def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
@@ -115,23 +120,22 @@ def template_data(row: Row) -> dict[str, Any]:
 def compile_template(text: str, name: str = "format") -> Callable[[Mapping[str, Any]], str]:
     """Parse a Go template once; the result renders one line per call (newline added).
 
-    Raises UsageError when the template engine is not part of this build, and the
-    engine's ParseError (exit code ``TEMPLATE``) when ``text`` does not parse.
+    The data is plain JSON values, read as Go's ``json.Unmarshal`` into ``interface{}``
+    builds them (numbers are float64, null is nil); ``json`` is available as in buildx.
+    Raises the engine's ParseError (exit code ``TEMPLATE``) when ``text`` does not parse.
     """
     try:
-        from ..template import Template  # type: ignore[attr-defined,unused-ignore]
+        from ..template import Template, json_func
     except ImportError as exc:
         raise UsageError(
             "--format is not available in this build: the Go template engine is missing",
             input=text,
             hint="use -o json/jsonl/csv/table instead",
         ) from exc
-    tpl = Template(name).parse(text)
+    tpl = Template(name).funcs({"json": json_func}).parse(text)
 
     def line(data: Mapping[str, Any]) -> str:
-        buf = io.StringIO()
-        tpl.execute_to(buf, dict(data))
-        out = buf.getvalue()
+        out = tpl.execute(dict(data))
         return out if out.endswith("\n") else out + "\n"
 
     return line

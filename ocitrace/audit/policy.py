@@ -88,7 +88,9 @@ class Policy:
         if self.max_age is not None:
             out.extend(self._age(facts, now, self.max_age))
         if self.builder is not None and not self.builder.search(facts.builder or ""):
-            out.append(f"builder {facts.builder or 'unknown'} does not match {self.builder.pattern}")
+            out.append(
+                f"builder {facts.builder or 'unknown'} does not match {self.builder.pattern}"
+            )
         if self.source is not None and not self.source.search(facts.source or ""):
             out.append(f"source {facts.source or 'unknown'} does not match {self.source.pattern}")
         return tuple(out)

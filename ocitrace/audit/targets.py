@@ -45,7 +45,9 @@ def parse_target(text: str) -> Target:
     """Classify ``text``; raise UsageError / ReferenceError for what is none of the four."""
     raw = text.strip()
     if not raw:
-        raise UsageError("empty audit target", input=text, hint="give a registry, namespace/ or repository")
+        raise UsageError(
+            "empty audit target", input=text, hint="give a registry, namespace/ or repository"
+        )
     if raw.endswith("/"):
         head = raw.rstrip("/")
         if "/" not in head and _looks_like_host(head):
