@@ -4,7 +4,7 @@ Not a test (needs the built oracle): draws examples of TEMPLATES and MAYBE_BROKE
 test_roundtrip_hypothesis.py, runs them through tools/gotemplate-oracle, feeds every
 reprint back in and reports reprints that do not reprint identically.  Run from the
 repository root after `make gotemplate-fixtures`:
-`python tests/gotemplate/check_grammar_in_go.py [count]`.
+`python -m tests.gotemplate.check_grammar_in_go [count]`.
 """
 
 from __future__ import annotations

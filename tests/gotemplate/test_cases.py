@@ -17,9 +17,17 @@ from typing import Any
 
 import pytest
 
-from ocitrace.template import ExecError, ParseError, Template, TemplateError
-from ocitrace.template.errors import GoError
-from ocitrace.template.gotypes import STRING, Func, FuncType
+from ocitrace.template import (
+    STRING,
+    ExecError,
+    Func,
+    FuncType,
+    GoError,
+    ParseError,
+    Template,
+    TemplateError,
+    json_func,
+)
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "gotemplate" / "cases.jsonl"
 
@@ -110,7 +118,8 @@ ERROR_CASES = [c for c in CASES if not c.ok]
 
 
 def _parse(case: GoCase) -> Template:
-    tpl = Template(case.tname)
+    # as buildx: template.New(name).Funcs({"json": ...}); the oracle adds the extras after
+    tpl = Template(case.tname).funcs({"json": json_func})
     if case.funcs:
         tpl = tpl.funcs({name: EXTRA_FUNCS[name] for name in case.funcs})
     if case.delims is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ocitrace.template import ExecError, ParseError, Template, TemplateError
@@ -229,11 +229,14 @@ def test_only_template_errors(text: str) -> None:
         tpl = Template("x").parse(text)
     except TemplateError as exc:
         assert isinstance(exc, ParseError), repr(exc)
+        event("parse error")
         return
     try:
         tpl.execute(DATA)
+        event("executed")
     except TemplateError as exc:
         assert isinstance(exc, ExecError), repr(exc)
+        event("exec error")
 
 
 @SETTINGS
@@ -242,7 +245,9 @@ def test_reprint_round_trips(text: str) -> None:
     try:
         tpl = Template("x").parse(text)
     except ParseError:
+        event("parse error")
         return
+    event("round-tripped")
     printed = str(tpl.tree)
     again = Template("x").parse(printed)
     assert str(again.tree) == printed
