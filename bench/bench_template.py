@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from ocitrace.template import Template
 ROOT = Path(__file__).resolve().parents[1]
 BLOB = ROOT / "fixtures/buildkit/classic-slsa1-max/blobs/sha256"
 PREFIX = "0eb2f8f93d19"  # the in-toto statement of the amd64 image (fixtures/buildkit/README.md)
+ORACLE = ROOT / "tools/gotemplate-oracle/gotemplate-oracle"
 TARGET_BYTES = 1_000_000
 ROUNDS = 15
 
@@ -75,7 +77,34 @@ def main() -> int:
         Template("").parse(DOCKERFILE_TEMPLATE)
         parse_times.append(time.perf_counter() - start)
     print(f"parse: median {statistics.median(parse_times) * 1e6:.1f} us")
+    compare_with_go(data)
     return 0
+
+
+def compare_with_go(data: dict[str, Any]) -> None:
+    """Decode + parse + render, ocitrace vs Go's text/template (the oracle), if it is built."""
+    doc = json.dumps(data)
+    py_times = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        Template("").parse(DOCKERFILE_TEMPLATE).execute(json.loads(doc))
+        py_times.append(time.perf_counter() - start)
+    py = statistics.median(py_times)
+    print(f"ocitrace json.loads + parse + render: median {py * 1e3:.2f} ms")
+    if not ORACLE.exists():
+        print("go: tools/gotemplate-oracle not built (make gotemplate-fixtures); no comparison")
+        return
+    line = json.dumps({"name": "x", "template": DOCKERFILE_TEMPLATE, "data": data})
+    go_times = []
+    for n in (1, 1 + ROUNDS):  # the difference cancels process start-up
+        start = time.perf_counter()
+        names = "\n".join(line.replace('"name": "x"', f'"name": "x{i}"', 1) for i in range(n))
+        subprocess.run([str(ORACLE)], input=names, capture_output=True, text=True, check=True)
+        go_times.append(time.perf_counter() - start)
+    go = (go_times[1] - go_times[0]) / ROUNDS
+    print(
+        f"go text/template decode + parse + render: {go * 1e3:.2f} ms (ocitrace/go = {py / go:.1f}x)"
+    )
 
 
 if __name__ == "__main__":
