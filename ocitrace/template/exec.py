@@ -7,13 +7,13 @@ one per run, so a parsed template can be executed concurrently.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import strconv
-from .errors import ExecError, GoError
+from .errors import GoError
+from .fmt import sprint
 from .funcs import (
-    BUILTINS,
     REFLECT_VALUE,
     Builtin,
     _prepare_arg,
@@ -23,7 +23,6 @@ from .funcs import (
     printable_value,
     truth,
 )
-from .fmt import sprint
 from .gotypes import (
     ANY,
     BOOL,
@@ -35,7 +34,6 @@ from .gotypes import (
     STRING,
     UNSIGNED_KINDS,
     Func,
-    FuncType,
     GoType,
     Kind,
     MapType,
@@ -304,7 +302,12 @@ class State:
         new = State(tmpl, self.out, dot, self.depth + 1)
         new.node = self.node
         assert tmpl.tree is not None and tmpl.tree.root is not None
-        new.walk(dot, tmpl.tree.root)
+        try:
+            new.walk(dot, tmpl.tree.root)
+        except RecursionError:
+            # Python's stack ends before Go's 100000 nested templates; report Go's error.
+            self.at(t)
+            self.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
 
     # -- eval --------------------------------------------------------------------------
     def eval_pipeline(self, dot: RV, pipe: PipeNode | None) -> RV:
@@ -361,7 +364,10 @@ class State:
         if c.is_complex:
             return RV(COMPLEX128, c.complex128)
         is_hex_int = (
-            len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(ch in text for ch in "pP")
+            len(text) > 2
+            and text[0] == "0"
+            and text[1] in "xX"
+            and not any(ch in text for ch in "pP")
         )
         is_rune = text.startswith("'")
         if c.is_float and not is_hex_int and not is_rune and any(ch in text for ch in ".eEpP"):
@@ -376,9 +382,7 @@ class State:
         self.at(field)
         return self.eval_field_chain(dot, dot, field, field.ident, args, final)
 
-    def eval_chain_node(
-        self, dot: RV, chain: ChainNode, args: list[Node] | None, final: RV
-    ) -> RV:
+    def eval_chain_node(self, dot: RV, chain: ChainNode, args: list[Node] | None, final: RV) -> RV:
         self.at(chain)
         if not chain.field:
             self.errorf("internal error: no fields in evalChainNode")
@@ -617,8 +621,10 @@ class State:
                 value = elem(value)
                 if assignable(value.typ, typ):
                     return value
-            if value.kind == Kind.POINTER and isinstance(value.typ, PtrType) and assignable(
-                value.typ.elem, typ
+            if (
+                value.kind == Kind.POINTER
+                and isinstance(value.typ, PtrType)
+                and assignable(value.typ.elem, typ)
             ):
                 value = elem(value)
                 if not value.is_valid():
@@ -733,5 +739,3 @@ def data_value(data: Any) -> RV:
 
 
 __all__ = ["MISSING", "State", "data_value", "error_context", "plain_func", "type_of"]
-_ = Mapping
-_ = FuncType

@@ -282,10 +282,7 @@ class Printer:
                 if c == ".":
                     has_point = True
                     body.append(c)
-                elif c in "pP":
-                    tail = num[i:]
-                    break
-                elif c in "eE" and verb not in "xX":
+                elif c in "pP" or (c in "eE" and verb not in "xX"):
                     tail = num[i:]
                     break
                 else:

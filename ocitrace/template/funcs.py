@@ -391,9 +391,7 @@ def _eq_bool(arg1: RV, *arg2: RV) -> bool:
             if _is_nil_any(arg1) or _is_nil_any(arg):
                 t = _is_nil_any(arg) == _is_nil_any(arg1)
             elif arg.kind in (Kind.SLICE, Kind.MAP, Kind.FUNC):
-                raise GoError(
-                    f"non-comparable type {fmt.sprintf('%s', [arg])}: {arg.type_str()}"
-                )
+                raise GoError(f"non-comparable type {fmt.sprintf('%s', [arg])}: {arg.type_str()}")
             elif arg1.typ != arg.typ:
                 t = False
             else:

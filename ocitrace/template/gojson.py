@@ -27,9 +27,8 @@ from .gotypes import (
     Slice,
     StructType,
     Time,
-    type_of,
 )
-from .reflect import RV, is_nil, make, sorted_map, str_bytes, struct_field
+from .reflect import RV, is_nil, make, sorted_map, str_bytes, struct_field, value_of
 
 
 class UnsupportedValue(ValueError):
@@ -74,7 +73,7 @@ def encode_float(f: float, bits: int = 64) -> str:
 def marshal_indent(v: Any, static: GoType | None = None) -> str:
     """json.MarshalIndent(v, "", "  ") of an interface value; raises UnsupportedValue."""
     out: list[str] = []
-    rv = make(static, v) if static is not None else RV(type_of(v), v)
+    rv = make(static, v) if static is not None else value_of(v)
     _encode(out, rv, "\n")
     return "".join(out)
 
@@ -123,7 +122,7 @@ def _encode_plain(out: list[str], v: Any, nl: str) -> None:
             _encode_plain(out, x, inner)
         out.append(nl + "]")
     else:
-        _encode(out, RV(type_of(v), v), nl)
+        _encode(out, value_of(v), nl)
 
 
 def _encode(out: list[str], v: RV, nl: str) -> None:
@@ -139,7 +138,7 @@ def _encode(out: list[str], v: RV, nl: str) -> None:
         elif isinstance(val, (dict, list, str, float, int, bool)):
             _encode_plain(out, val, nl)
         else:
-            _encode(out, RV(type_of(val), val.value if isinstance(val, Int) else val), nl)
+            _encode(out, value_of(val), nl)
         return
     if k == Kind.BOOL:
         out.append("true" if val else "false")
@@ -233,11 +232,11 @@ def _key_string(k: RV) -> str:
 def _is_empty(v: RV) -> bool:
     k = v.kind
     if k == Kind.BOOL:
-        return not v.val
+        return not bool(v.val)
     if k in INT_KINDS or k in FLOAT_KINDS:
-        return v.val == 0
+        return bool(v.val == 0)
     if k == Kind.STRING:
-        return v.val == ""
+        return bool(v.val == "")
     if k in (Kind.MAP, Kind.SLICE):
         if is_nil(v):
             return True

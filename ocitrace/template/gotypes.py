@@ -24,7 +24,7 @@ import enum
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 
@@ -307,7 +307,7 @@ class Int:
         return INT_TYPES[self.kind]
 
 
-def Float64(value: float) -> float:  # noqa: N802 - mirrors the Go type name
+def Float64(value: float) -> float:
     """A float64 is a plain Python float (the same as a JSON number)."""
     return float(value)
 
@@ -468,7 +468,7 @@ class Time:
         frac = m.group(7) or ""
         nanos = int(frac.ljust(9, "0")) if frac else 0
         if m.group(8):
-            tz = timezone.utc
+            tz = UTC
         else:
             mins = int(m.group(10)) * 60 + int(m.group(11))
             tz = timezone(timedelta(minutes=-mins if m.group(9) == "-" else mins))
@@ -501,7 +501,7 @@ def zero_value(t: GoType) -> Any:
         return Slice(t.elem, None)
     if isinstance(t, StructType):
         if t is TIME:
-            return Time(datetime(1, 1, 1, tzinfo=timezone.utc), 0)
+            return Time(datetime(1, 1, 1, tzinfo=UTC), 0)
         return Struct(t, {})
     if isinstance(t, FuncType):
         return Func(None, t)

@@ -103,7 +103,7 @@ def is_space(r: str) -> bool:
 def is_alnum(r: str) -> bool:
     if r == "":
         return False
-    if r == "_" or r.isascii() and r.isalnum():
+    if r == "_" or (r.isascii() and r.isalnum()):
         return True
     if r.isascii():
         return False
@@ -296,6 +296,7 @@ def lex_comment(lx: Lexer) -> StateFn | None:
     if not delim:
         lx.errorf("comment ends before closing delimiter")
         return None
+    lx.line += lx.input.count("\n", lx.start, lx.pos)
     lx.this_item(ItemType.COMMENT)
     if trim:
         lx.pos += 2

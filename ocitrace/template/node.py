@@ -37,6 +37,14 @@ class NodeType(enum.IntEnum):
     CONTINUE = 22
 
 
+def _l(n: Node) -> str:
+    return n.tree.left_delim if n.tree is not None else "{{"
+
+
+def _r(n: Node) -> str:
+    return n.tree.right_delim if n.tree is not None else "}}"
+
+
 class Node:
     """Base node: a type, a position (code-point index into the text) and the owning tree."""
 
@@ -93,7 +101,7 @@ class CommentNode(Node):
         self.text = text
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{" + self.text + "}}")
+        sb.append(_l(self) + self.text + _r(self))
 
 
 class VariableNode(Node):
@@ -145,9 +153,9 @@ class ActionNode(Node):
         self.pipe = pipe
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{")
+        sb.append(_l(self))
         self.pipe.write_to(sb)
-        sb.append("}}")
+        sb.append(_r(self))
 
 
 class CommandNode(Node):
@@ -296,7 +304,7 @@ class EndNode(Node):
     __slots__ = ()
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{end}}")
+        sb.append(_l(self) + "end" + _r(self))
 
 
 class ElseNode(Node):
@@ -308,7 +316,7 @@ class ElseNode(Node):
         self.line = line
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{else}}")
+        sb.append(_l(self) + "else" + _r(self))
 
 
 class BranchNode(Node):
@@ -333,14 +341,14 @@ class BranchNode(Node):
         self.else_list = else_list
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{" + self.keyword + " ")
+        sb.append(_l(self) + self.keyword + " ")
         self.pipe.write_to(sb)
-        sb.append("}}")
+        sb.append(_r(self))
         self.list.write_to(sb)
         if self.else_list is not None:
-            sb.append("{{else}}")
+            sb.append(_l(self) + "else" + _r(self))
             self.else_list.write_to(sb)
-        sb.append("{{end}}")
+        sb.append(_l(self) + "end" + _r(self))
 
 
 class IfNode(BranchNode):
@@ -370,7 +378,7 @@ class BreakNode(Node):
         self.line = line
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{break}}")
+        sb.append(_l(self) + "break" + _r(self))
 
 
 class ContinueNode(Node):
@@ -382,7 +390,7 @@ class ContinueNode(Node):
         self.line = line
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{continue}}")
+        sb.append(_l(self) + "continue" + _r(self))
 
 
 class TemplateNode(Node):
@@ -398,11 +406,11 @@ class TemplateNode(Node):
         self.pipe = pipe
 
     def write_to(self, sb: list[str]) -> None:
-        sb.append("{{template " + strconv.quote(self.name))
+        sb.append(_l(self) + "template " + strconv.quote(self.name))
         if self.pipe is not None:
             sb.append(" ")
             self.pipe.write_to(sb)
-        sb.append("}}")
+        sb.append(_r(self))
 
 
 def is_empty_tree(n: Node | None) -> bool:

@@ -57,6 +57,8 @@ class Tree:
         self.tree_set: dict[str, Tree] = {}
         self.action_line = 0
         self.range_depth = 0
+        self.left_delim = "{{"
+        self.right_delim = "}}"
 
     def __str__(self) -> str:
         return str(self.root) if self.root is not None else ""
@@ -162,6 +164,7 @@ class Tree:
                     nt = Tree("definition")
                     nt.text = self.text
                     nt.parse_name = self.parse_name
+                    nt.left_delim, nt.right_delim = self.left_delim, self.right_delim
                     assert self.lex is not None
                     nt.start_parse(self.funcs, self.lex, self.tree_set)
                     nt.parse_definition()
@@ -323,9 +326,7 @@ class Tree:
             ):
                 self.errorf(f"non executable command in pipeline stage {i + 2}")
 
-    def parse_control(
-        self, context: str
-    ) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
+    def parse_control(self, context: str) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
         nvars = len(self.vars)
         try:
             pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
@@ -370,6 +371,7 @@ class Tree:
         block = Tree(name)
         block.text = self.text
         block.parse_name = self.parse_name
+        block.left_delim, block.right_delim = self.left_delim, self.right_delim
         assert self.lex is not None
         block.start_parse(self.funcs, self.lex, self.tree_set)
         block.root, end = block.item_list()
@@ -592,8 +594,8 @@ def parse(
         break_ok="break" not in funcs,
         continue_ok="continue" not in funcs,
     )
+    t.left_delim, t.right_delim = lex.left_delim, lex.right_delim
     t.start_parse(funcs, lex, tree_set)
-    t.text = text
     try:
         t.parse()
         t.add()

@@ -290,7 +290,7 @@ def underscore_ok(s: str) -> bool:
         hexa = s[1].lower() == "x"
     while i < len(s):
         c = s[i]
-        if "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+        if "0" <= c <= "9" or (hexa and "a" <= c.lower() <= "f"):
             saw = "0"
         elif c == "_":
             if saw != "0":
@@ -471,12 +471,12 @@ def format_float(f: float, fmt: str, prec: int, bitsize: int = 64) -> str:
         elif fmt in "gG":
             prec = len(d)
     elif fmt == "f":
-        d, dp = _digits_from_repr("%.*f" % (prec, a))
+        d, dp = _digits_from_repr(f"{a:.{prec}f}")
     else:
         digits = prec + 1 if fmt in "eE" else (prec or 1)
         if fmt in "gG" and prec == 0:
             prec = 1
-        d, dp = _digits_from_repr("%.*e" % (digits - 1, a))
+        d, dp = _digits_from_repr(f"{a:.{digits - 1}e}")
     if fmt in "eE":
         return _fmt_e(neg, d, dp, prec, fmt)
     if fmt == "f":
@@ -502,7 +502,7 @@ def format_float(f: float, fmt: str, prec: int, bitsize: int = 64) -> str:
 def _repr32(a: float) -> str:
     """Shortest repr of a float32 value."""
     for n in range(1, 18):
-        s = "%.*e" % (n - 1, a)
+        s = f"{a:.{n - 1}e}"
         if struct.unpack("<f", struct.pack("<f", float(s)))[0] == a:
             return s
     return repr(a)
