@@ -3,7 +3,7 @@
 Order of work mirrors buildx where it is observable: the top level was fetched first (a
 missing tag wins over a broken template), then the template is parsed; a format whose
 parsed tree reprints as ``{{.Manifest}}`` prints the default listing; otherwise the
-template runs with output streamed (what was written before an execution error stays).
+template runs; its output is written when it ends (what ran before an execution error stays).
 Unlike buildx nothing else is fetched up front: the model resolves fields on first use,
 and a scan of the template text starts the fetches it will need in one round.
 """
@@ -39,14 +39,8 @@ def prefetch_hints(text: str) -> dict[str, bool]:
 def render_format(ins: Inspection, name: str, text: str, out: TextIO, err: TextIO) -> int:
     """Render ``text`` for ``ins`` to ``out``; notes about missing attestations go to ``err``."""
     try:
-        from ..inspect.gomodel import (  # type: ignore[import-not-found,unused-ignore]
-            reprint,
-            to_go_root,
-        )
-        from ..template import (  # type: ignore[attr-defined,unused-ignore]
-            Template,
-            json_func,
-        )
+        from ..inspect.gomodel import reprint, to_go_root
+        from ..template import ExecError, Template, json_func
     except ImportError as exc:
         raise UsageError(
             "--format is not available in this build: the Go template engine is missing",
@@ -61,7 +55,10 @@ def render_format(ins: Inspection, name: str, text: str, out: TextIO, err: TextI
     ins.prefetch(**prefetch_hints(text))
     model = TemplateModel(ins, name)
     try:
-        tpl.execute_to(out, to_go_root(model))
+        out.write(tpl.execute(to_go_root(model)))
+    except ExecError as exc:
+        out.write(exc.partial_output)  # buildx streams: what ran before the error stays
+        raise
     finally:
         out.flush()
         for line in model.notes.lines():
