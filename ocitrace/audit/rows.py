@@ -33,6 +33,10 @@ COLUMNS: dict[str, str] = {
 }
 
 
+#: Columns that a folded row shows per platform (the others are the image's own).
+_FOLDED_COLUMNS = ("platform", "provenance", "builder", "source", "built", "sbom")
+
+
 class Status(enum.Enum):
     OK = "ok"
     FAIL = "fail"
@@ -52,6 +56,7 @@ class Row:
     error: str | None = None
     warnings: tuple[tuple[str, str], ...] = ()  # (code, message) of discover's warnings
     records: Mapping[str, Any] = field(default_factory=dict)
+    parts: tuple[Row, ...] = ()  # the platform rows a --by image row folds
 
     @property
     def status(self) -> Status:
@@ -68,7 +73,20 @@ class Row:
         return "ok"
 
     def cells(self) -> dict[str, str]:
-        """Display strings by column key (``-`` for unknown)."""
+        """Display strings by column key (``-`` for unknown).
+
+        A folded row shows, per column, its platforms' distinct cells comma-separated, so
+        ``v1 max,-`` tells that one platform has no provenance.
+        """
+        own = self._own_cells()
+        if not self.parts:
+            return own
+        per_part = [p._own_cells() for p in self.parts]
+        for key in _FOLDED_COLUMNS:
+            own[key] = ",".join(_unique(c[key] for c in per_part))
+        return own
+
+    def _own_cells(self) -> dict[str, str]:
         f = self.facts
         return {
             "repository": self.repository,
@@ -173,6 +191,7 @@ def _fold(group: list[Row]) -> Row:
         error="; ".join(errors) if errors else None,
         warnings=tuple(dict.fromkeys(w for r in group for w in r.warnings)),
         records={"platforms": [r.to_json() for r in group]},
+        parts=tuple(group),
     )
 
 
@@ -192,7 +211,9 @@ def _fold_facts(facts: list[Facts]) -> Facts:
         revision=joined(f.revision for f in facts),
         built_at=max(built) if built else None,
         built_at_from=joined(f.built_at_from for f in facts),
-        sbom_packages=sum(packages) if len(packages) == len(facts) else None,
+        # per-platform counts, not a sum (each platform's SBOM lists the same kinds of
+        # packages); the largest, and only when every platform has one
+        sbom_packages=max(packages) if packages and len(packages) == len(facts) else None,
     )
 
 

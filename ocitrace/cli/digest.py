@@ -134,7 +134,10 @@ def _report(res: LookupResult) -> None:
     from .main import format_error
 
     assert res.error is not None
-    print(f"ocitrace: digest: {res.input}: {format_error(res.error)}", file=sys.stderr, flush=True)
+    message = format_error(res.error)
+    if not message.startswith(res.input):  # most errors already name their input
+        message = f"{res.input}: {message}"
+    print(f"ocitrace: digest: {message}", file=sys.stderr, flush=True)
 
 
 def _renderer(args: argparse.Namespace) -> Any:

@@ -351,12 +351,17 @@ def test_consistency_warnings_counted_per_image(
         "--no-cache",
         "--by",
         "image",
+        "-o",
+        "csv",
         "--columns",
-        "tag,checks,status",
+        "tag,platform,provenance,checks,status",
         capsys=capsys,
         monkeypatch=monkeypatch,
     )
-    assert out.splitlines()[1].split() == ["v1", "platforms-partial", "ok"]
+    assert out.splitlines() == [
+        "tag,platform,provenance,checks,status",
+        'v1,"linux/amd64,linux/arm64,linux/arm/v7","v1 max,-",platforms-partial,ok',
+    ]
 
 
 def test_cli_second_run_makes_no_manifest_or_blob_gets(
