@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1516,6 +1517,169 @@ def realistic(c: Cases) -> None:
     c.add("real.statement-subject", "{{range .subject}}{{.name}} {{.digest.sha256}}\n{{end}}", v1)
 
 
+RAND_FIELDS = [
+    ".",
+    ".s",
+    ".n",
+    ".f",
+    ".b",
+    ".e",
+    ".nul",
+    ".l",
+    ".nl",
+    ".m",
+    ".m.a",
+    ".nested.a.b",
+    ".missing",
+    ".mixed",
+    ".lm",
+    ".html",
+    ".u",
+    ".big",
+    "$",
+    "$.s",
+    "$x",
+    "$v",
+]
+RAND_LITERALS = [
+    "0",
+    "1",
+    "-2",
+    "0x1F",
+    "0b11",
+    "1.5",
+    "1e3",
+    "2i",
+    "'a'",
+    '"str"',
+    '"%v|%d"',
+    '"%s"',
+    "`raw`",
+    "true",
+    "false",
+    "nil",
+]
+RAND_FUNCS = [
+    "len",
+    "index",
+    "slice",
+    "print",
+    "printf",
+    "println",
+    "html",
+    "js",
+    "urlquery",
+    "and",
+    "or",
+    "not",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "json",
+]
+
+
+RAND_ARITY = {
+    "len": 1,
+    "index": 2,
+    "slice": 2,
+    "print": 2,
+    "printf": 2,
+    "println": 1,
+    "html": 1,
+    "js": 1,
+    "urlquery": 1,
+    "and": 2,
+    "or": 2,
+    "not": 1,
+    "eq": 2,
+    "ne": 2,
+    "lt": 2,
+    "le": 2,
+    "gt": 2,
+    "ge": 2,
+    "json": 1,
+}
+
+
+class RandomTemplates:
+    """A seeded generator of random templates (valid and not) for differential cases."""
+
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+
+    def operand(self, depth: int) -> str:
+        r = self.r
+        if depth <= 0 or r.random() < 0.7:
+            return r.choice(RAND_FIELDS + RAND_LITERALS)
+        return "(" + self.chain(depth - 1) + ")" + r.choice(["", "", "", ".a", ".s"])
+
+    def nargs(self, fn: str, piped: bool) -> int:
+        """Mostly the right number of arguments, sometimes any."""
+        if self.r.random() < 0.8:
+            return max(RAND_ARITY[fn] - piped, 0)
+        return self.r.randint(0, 3)
+
+    def call(self, depth: int, piped: bool) -> str:
+        fn = self.r.choice(RAND_FUNCS)
+        return " ".join([fn, *(self.operand(depth) for _ in range(self.nargs(fn, piped)))])
+
+    def command(self, depth: int) -> str:
+        if self.r.random() < 0.35:
+            return self.operand(depth)
+        return self.call(depth, piped=False)
+
+    def chain(self, depth: int) -> str:
+        r = self.r
+        parts = [self.command(depth)]
+        for _ in range(r.choice([0, 0, 0, 1, 2])):
+            # after `|` only functions and fields execute
+            parts.append(".s" if r.random() < 0.1 else self.call(depth, piped=True))
+        return " | ".join(parts)
+
+    def pipeline(self, depth: int, decls: tuple[str, ...] = ("", "", "", "$y := ", "$x = ")) -> str:
+        return self.r.choice(decls) + self.chain(depth)
+
+    def segment(self, depth: int) -> str:
+        r = self.r
+        roll = r.random()
+        if roll < 0.2:
+            return r.choice(["a", " ", "\n", "x y", "é", "\t"])
+        if roll < 0.6 or depth <= 0:
+            left = r.choice(["{{", "{{", "{{- "])
+            right = r.choice(["}}", "}}", " -}}"])
+            return left + self.pipeline(2) + right
+        if roll < 0.65:
+            return "{{/* c */}}"
+        keyword = r.choice(["if", "with", "range", "range $i, $e :=", "range $e :="])
+        body = "".join(self.segment(depth - 1) for _ in range(r.randint(0, 3)))
+        loop = (
+            r.choice(["", "", "{{break}}", "{{continue}}"]) if keyword.startswith("range") else ""
+        )
+        tails = ["", "{{else}}" + self.segment(depth - 1)]
+        if keyword in ("if", "with"):
+            tails.append("{{else " + keyword + " " + self.chain(1) + "}}x")
+        tail = r.choice(tails)
+        head = (
+            self.chain(1) if keyword.startswith("range $") else self.pipeline(1, ("", "", "$y := "))
+        )
+        return "{{" + keyword + " " + head + "}}" + body + loop + tail + "{{end}}"
+
+    def template(self) -> str:
+        prelude = "{{$x := 1}}{{$v := .l}}" if self.r.random() < 0.8 else ""
+        return prelude + "".join(self.segment(2) for _ in range(self.r.randint(1, 4)))
+
+
+def random_templates(c: Cases) -> None:
+    """Seeded random templates: Go decides every output and message (a differential test)."""
+    gen = RandomTemplates(20261123)
+    for i in range(300):
+        c.add(f"rand.{i:03d}", gen.template())
+
+
 def reprints(c: Cases) -> None:
     """Parse-tree reprints (every parsed case records one; these target the printer)."""
     c.table(
@@ -1562,6 +1726,7 @@ def main() -> int:
         errors,
         realistic,
         reprints,
+        random_templates,
     ):
         part(c)
     with OUT.open("w", encoding="utf-8") as fh:
