@@ -24,7 +24,6 @@ from .funcs import (
     truth,
 )
 from .gotypes import (
-    ANY,
     BOOL,
     COMPLEX128,
     FLOAT64,
@@ -490,9 +489,11 @@ class State:
         m = t.method(name)
         if m is None:
             return None
-        bound = functools.partial(m, recv)
-        f = func_of(bound)
-        return f
+        if isinstance(m, Func):
+            if m.fn is None:
+                return None
+            return Func(functools.partial(m.fn, recv), m.type)
+        return func_of(functools.partial(m, recv))
 
     def eval_call(
         self,
@@ -574,7 +575,7 @@ class State:
         result = fun.fn(*pyargs)
         if ft.result is not None:
             return make(ft.result, result)
-        return RV(ANY, result)
+        return value_of(result)
 
     def _call(self, name: str, argv: list[RV]) -> RV:
         fn = indirect_interface(argv[0])

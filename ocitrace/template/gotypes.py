@@ -135,6 +135,8 @@ class PtrType(GoType):
 class FuncType(GoType):
     """``func(params) result``; ``variadic`` makes the last param ``...elem`` (give the elem).
 
+    ``result=None`` means "the dynamic type of whatever the Python function returns".
+
     ``returns_error`` adds a second ``error`` result.
     """
 
@@ -388,7 +390,7 @@ def func_of(fn: Callable[..., Any] | Func) -> Func:
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return Func(fn, FuncType((ANY,), ANY, variadic=True, returns_error=True))
+        return Func(fn, FuncType((ANY,), None, variadic=True, returns_error=True))
     for p in sig.parameters.values():
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             if p.default is not p.empty:
@@ -400,7 +402,7 @@ def func_of(fn: Callable[..., Any] | Func) -> Func:
             params.append(ANY)
             variadic = True
             break
-    return Func(fn, FuncType(tuple(params), ANY, variadic=variadic, returns_error=True))
+    return Func(fn, FuncType(tuple(params), None, variadic=variadic, returns_error=True))
 
 
 @dataclass(frozen=True)

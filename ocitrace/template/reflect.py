@@ -187,7 +187,7 @@ def length(v: RV) -> int:
 
 def capacity(v: RV) -> int:
     """Value.Cap; a JSON-decoded list has the capacity Go's append growth gave it."""
-    if isinstance(v.val, list):
+    if isinstance(v.val, list) and v.typ == SliceType(ANY):
         return json_slice_cap(len(v.val))
     return len(seq_items(v))
 

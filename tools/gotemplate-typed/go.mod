@@ -1,0 +1,3 @@
+module gotemplatetyped
+
+go 1.22
