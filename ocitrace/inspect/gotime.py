@@ -77,10 +77,14 @@ def parse_rfc3339(value: str) -> Timestamp:
     if zone not in ("Z", "z"):
         sign = -1 if zone[0] == "-" else 1
         offset = sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-    return Timestamp(year, month, day, hour, minute, int(sec_text), nanos, offset, zone in ("Z", "z"))
+    return Timestamp(
+        year, month, day, hour, minute, int(sec_text), nanos, offset, zone in ("Z", "z")
+    )
 
 
-def _check_range(value: str, month: int, day: int, hour: int, minute: int, sec: int, year: int) -> None:
+def _check_range(
+    value: str, month: int, day: int, hour: int, minute: int, sec: int, year: int
+) -> None:
     def bad(what: str) -> FormatError:
         return FormatError(f'parsing time "{value}": {what} out of range', input=value)
 

@@ -116,7 +116,9 @@ class Inspection:
             entries = self.index().manifests
             if self.platforms:
                 entries = self._narrow(entries, self.tree.shape())
-        return render_listing(self.display_name, desc.media_type, desc.digest, entries, self.child_name)
+        return render_listing(
+            self.display_name, desc.media_type, desc.digest, entries, self.child_name
+        )
 
     def _narrow(self, entries: tuple[Descriptor, ...], walk: Walk) -> tuple[Descriptor, ...]:
         """Keep images on a requested platform, their attestations, and indexes holding them."""
@@ -128,9 +130,7 @@ class Inspection:
             while parent is not None and parent != self.top.descriptor.digest:
                 keep_index.add(parent)
                 parent = walk.parents.get(parent)
-        return tuple(
-            d for d in entries if d.digest in kept | keep_attestation | keep_index
-        )
+        return tuple(d for d in entries if d.digest in kept | keep_attestation | keep_index)
 
     def check_platforms(self) -> None:
         """Raise NotFound when ``--platform`` leaves no image."""
@@ -164,7 +164,9 @@ class Inspection:
             idx.schema_version, idx.media_type, desc.digest, desc.size, manifests, annotations
         )
 
-    def prefetch(self, *, image: bool = False, provenance: bool = False, sbom: bool = False) -> None:
+    def prefetch(
+        self, *, image: bool = False, provenance: bool = False, sbom: bool = False
+    ) -> None:
         """Start every fetch the named fields need in one concurrent round (no waiting on them)."""
         if not (image or provenance or sbom):
             return
@@ -174,8 +176,12 @@ class Inspection:
                 cfg = self._manifest_of(node.descriptor).config
                 if cfg is not None:
                     self._fetcher.blob(cfg, MAX_CONFIG_SIZE)
-            atts = [self.tree.manifest(d) for d in walk.attestations.get(node.descriptor.digest, [])]
-            layers = (provenance_layers(atts) if provenance else []) + (sbom_layers(atts) if sbom else [])
+            atts = [
+                self.tree.manifest(d) for d in walk.attestations.get(node.descriptor.digest, [])
+            ]
+            layers = (provenance_layers(atts) if provenance else []) + (
+                sbom_layers(atts) if sbom else []
+            )
             for layer in layers:
                 self._fetcher.blob(layer, MAX_ATTESTATION_SIZE)
 
@@ -205,6 +211,7 @@ class Inspection:
 
     def provenance(self) -> dict[str, Any]:
         """SLSA predicate by platform key, only for platforms that have one."""
+
         def pick(atts: list[Manifest]) -> list[Descriptor]:
             return provenance_layers(atts)[-1:]
 
@@ -224,10 +231,14 @@ class Inspection:
         walk = self.tree.full() if self.is_index else self.tree.shape()
         futures: dict[str, list[tuple[Descriptor, Future[bytes]]]] = {}
         for key, node in walk.images.items():
-            atts = [self.tree.manifest(d) for d in walk.attestations.get(node.descriptor.digest, [])]
+            atts = [
+                self.tree.manifest(d) for d in walk.attestations.get(node.descriptor.digest, [])
+            ]
             layers: list[Descriptor] = pick(atts)
             if layers:
-                futures[key] = [(lay, self._fetcher.blob(lay, MAX_ATTESTATION_SIZE)) for lay in layers]
+                futures[key] = [
+                    (lay, self._fetcher.blob(lay, MAX_ATTESTATION_SIZE)) for lay in layers
+                ]
         result = {
             key: [decode_predicate(f.result(), lay) for lay, f in pairs]
             for key, pairs in futures.items()

@@ -53,6 +53,8 @@ def quirks_layout_tags() -> dict[str, str]:
     """Layout tag (``multi-v1``) -> the reference it was served under in the goldens."""
     idx = json.loads((QUIRKS_LAYOUT / "index.json").read_text())
     return {
-        m["annotations"]["org.opencontainers.image.ref.name"]: m["annotations"]["io.containerd.image.name"]
+        m["annotations"]["org.opencontainers.image.ref.name"]: m["annotations"][
+            "io.containerd.image.name"
+        ]
         for m in idx["manifests"]
     }

@@ -35,7 +35,9 @@ def pool() -> Iterator[ThreadPoolExecutor]:
         yield p
 
 
-def open_inspection(proxy: RunningProxy, pool: ThreadPoolExecutor, name: str, **kw: object) -> Inspection:
+def open_inspection(
+    proxy: RunningProxy, pool: ThreadPoolExecutor, name: str, **kw: object
+) -> Inspection:
     ref = parse_reference(f"{proxy.host}/lazy/{name}:v1")
     client = RegistryClient(Transport())
     proxy.log.clear()
@@ -45,7 +47,9 @@ def open_inspection(proxy: RunningProxy, pool: ThreadPoolExecutor, name: str, **
 def layout_index(name: str) -> dict[str, object]:
     idx = json.loads((BUILDKIT / name / "index.json").read_text())
     digest = idx["manifests"][0]["digest"].split(":")[1]
-    data: dict[str, object] = json.loads((BUILDKIT / name / "blobs" / "sha256" / digest).read_bytes())
+    data: dict[str, object] = json.loads(
+        (BUILDKIT / name / "blobs" / "sha256" / digest).read_bytes()
+    )
     return data
 
 
@@ -92,7 +96,9 @@ def test_sbom_fetches_only_spdx_layers(proxy: RunningProxy, pool: ThreadPoolExec
     assert proxy.log.count("GET", "/blobs/") == 3
 
 
-def test_prefetch_puts_configs_and_layers_in_one_round(proxy: RunningProxy, pool: ThreadPoolExecutor) -> None:
+def test_prefetch_puts_configs_and_layers_in_one_round(
+    proxy: RunningProxy, pool: ThreadPoolExecutor
+) -> None:
     ins = open_inspection(proxy, pool, "multi-prov-max")
     ins.prefetch(image=True, provenance=True)
     ins.images()
@@ -101,7 +107,9 @@ def test_prefetch_puts_configs_and_layers_in_one_round(proxy: RunningProxy, pool
     assert proxy.log.peak >= 6
 
 
-def test_single_manifest_image_costs_one_config(proxy: RunningProxy, pool: ThreadPoolExecutor) -> None:
+def test_single_manifest_image_costs_one_config(
+    proxy: RunningProxy, pool: ThreadPoolExecutor
+) -> None:
     ins = open_inspection(proxy, pool, "single-plain")
     assert not ins.is_multi()
     images = ins.images()
@@ -110,7 +118,9 @@ def test_single_manifest_image_costs_one_config(proxy: RunningProxy, pool: Threa
 
 
 def test_platform_filter_gives_single_shape(proxy: RunningProxy, pool: ThreadPoolExecutor) -> None:
-    ins = open_inspection(proxy, pool, "multi-prov-max", platforms=(parse_platform("linux/arm64/v8"),))
+    ins = open_inspection(
+        proxy, pool, "multi-prov-max", platforms=(parse_platform("linux/arm64/v8"),)
+    )
     assert not ins.is_multi()
     assert list(ins.images()) == ["linux/arm64"]
     assert list(ins.provenance()) == ["linux/arm64"]

@@ -84,7 +84,9 @@ def test_listing_without_tag_adds_latest(pool: ThreadPoolExecutor) -> None:
 
 
 def test_platform_narrows_listing_to_image_and_its_attestation(pool: ThreadPoolExecutor) -> None:
-    full, _ = inspect_layout(pool, BUILDKIT / "multi-prov-max", "127.0.0.1:5200/ocitrace/multi-prov-max:v1")
+    full, _ = inspect_layout(
+        pool, BUILDKIT / "multi-prov-max", "127.0.0.1:5200/ocitrace/multi-prov-max:v1"
+    )
     ins, _ = inspect_layout(
         pool,
         BUILDKIT / "multi-prov-max",

@@ -67,7 +67,9 @@ def test_multi_sbom_extras_in_layer_order(pool: ThreadPoolExecutor) -> None:
     assert sorted(sbom) == sorted(expected)
     for key, value in sbom.items():
         assert as_float64(value.spdx) == as_float64(expected[key]["SPDX"])
-        assert as_float64(list(value.additional)) == as_float64(expected[key].get("AdditionalSPDXs", []))
+        assert as_float64(list(value.additional)) == as_float64(
+            expected[key].get("AdditionalSPDXs", [])
+        )
 
 
 def test_single_shape_swallows_errors_with_a_note(pool: ThreadPoolExecutor) -> None:
@@ -114,13 +116,26 @@ def test_nested_index_images(pool: ThreadPoolExecutor) -> None:
 
 @pytest.mark.parametrize(
     ("reprinted", "listing"),
-    [("{{.Manifest}}", True), ("  {{.Manifest}}\n", True), ("M={{.Manifest}}", False), ("{{.Manifest}}x", False)],
+    [
+        ("{{.Manifest}}", True),
+        ("  {{.Manifest}}\n", True),
+        ("M={{.Manifest}}", False),
+        ("{{.Manifest}}x", False),
+    ],
 )
 def test_manifest_format_check(reprinted: str, listing: bool) -> None:
     assert is_manifest_format(reprinted) is listing
 
 
 def test_prefetch_hints() -> None:
-    assert prefetch_hints("{{json .Provenance}}") == {"image": False, "provenance": True, "sbom": False}
-    assert prefetch_hints("{{.Manifest.Digest}}") == {"image": False, "provenance": False, "sbom": False}
+    assert prefetch_hints("{{json .Provenance}}") == {
+        "image": False,
+        "provenance": True,
+        "sbom": False,
+    }
+    assert prefetch_hints("{{.Manifest.Digest}}") == {
+        "image": False,
+        "provenance": False,
+        "sbom": False,
+    }
     assert prefetch_hints("{{json .}}")["image"]

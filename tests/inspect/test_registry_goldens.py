@@ -43,7 +43,11 @@ def pool() -> Iterator[ThreadPoolExecutor]:
 
 
 def run_case(
-    proxy: RunningProxy, client: RegistryClient, pool: ThreadPoolExecutor, fixture: str, args: list[str]
+    proxy: RunningProxy,
+    client: RegistryClient,
+    pool: ThreadPoolExecutor,
+    fixture: str,
+    args: list[str],
 ) -> bytes:
     text = f"{proxy.host}/ocitrace/{fixture}:v1"
     ref = parse_reference(text)
@@ -69,8 +73,6 @@ def test_golden(
     case: str,
     args: list[str],
 ) -> None:
-    if args and args[0] == "--format":
-        pytest.importorskip("ocitrace.inspect.gomodel")
     pushed.log.clear()
     got = run_case(pushed, client, pool, fixture, args)
     assert got == golden(fixture, case, f"{pushed.host}/ocitrace/")
