@@ -28,7 +28,7 @@ def run_oracle(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = subprocess.run(
         [str(ORACLE)], input=lines, capture_output=True, text=True, check=True
     ).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    return [json.loads(line) for line in out.split("\n") if line]
 
 
 def main() -> int:

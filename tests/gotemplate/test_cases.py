@@ -64,7 +64,10 @@ def load_cases(path: Path = FIXTURE) -> list[GoCase]:
     """Parse the oracle's JSON lines, resolving shared datasets."""
     datasets: dict[str, Any] = {}
     cases: list[GoCase] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    # split on "\n" only: str.splitlines would also split inside strings at U+0085/U+2028
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if not line:
+            continue
         row = json.loads(line)
         if "dataset" in row:
             datasets[row["dataset"]] = row["data"]
