@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "fixtures" / "golden" / "buildx"
@@ -15,17 +16,17 @@ GOLDEN_PREFIX = "127.0.0.1:5200/ocitrace/"
 QUIRKS_PREFIX = "127.0.0.1:5100/quirks/"
 
 
-def golden_index() -> dict[str, object]:
-    data: dict[str, object] = json.loads((GOLDEN / "index.json").read_text())
+def golden_index() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((GOLDEN / "index.json").read_text())
     return data
 
 
 def fixtures() -> list[str]:
-    return [str(f["name"]) for f in golden_index()["fixtures"]]  # type: ignore[index,union-attr]
+    return [str(f["name"]) for f in golden_index()["fixtures"]]
 
 
 def cases() -> list[tuple[str, list[str]]]:
-    return [(str(c["id"]), list(c["args"])) for c in golden_index()["cases"]]  # type: ignore[index,union-attr]
+    return [(str(c["id"]), list(c["args"])) for c in golden_index()["cases"]]
 
 
 def golden(fixture: str, case: str, prefix: str = GOLDEN_PREFIX) -> bytes:
