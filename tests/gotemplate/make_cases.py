@@ -1673,11 +1673,112 @@ class RandomTemplates:
         return prelude + "".join(self.segment(2) for _ in range(self.r.randint(1, 4)))
 
 
+SAFE_OPERANDS = [
+    "$.s",
+    "$.n",
+    "$.f",
+    "$.b",
+    "$.e",
+    "$.nul",
+    "$.l",
+    "$.nl",
+    "$.m",
+    "$.m.a",
+    "$.nested",
+    "$.missing",
+    "$.mixed",
+    "$.lm",
+    "$.html",
+    "$.u",
+    "$.big",
+    "$.neg",
+    "$.z",
+    ".",
+    "$",
+    "$x",
+    "$v",
+    "0",
+    "-2",
+    "1.5",
+    "1e6",
+    "2i",
+    "'a'",
+    '"str"',
+    "`r`",
+    "true",
+    "nil",
+]
+SAFE_CALLS = [
+    "print",
+    "println",
+    'printf "%v"',
+    'printf "%#v"',
+    'printf "%T"',
+    'printf "%q|%v"',
+    'printf "%5.2v|"',
+    "json",
+    "html",
+    "js",
+    "urlquery",
+    "not",
+    "and",
+    "or",
+]
+
+
+class SafeTemplates(RandomTemplates):
+    """Random templates built only from total functions and `$`-rooted fields: they run."""
+
+    def operand(self, depth: int) -> str:
+        if depth <= 0 or self.r.random() < 0.75:
+            return self.r.choice(SAFE_OPERANDS)
+        return "(" + self.chain(depth - 1) + ")"
+
+    def call(self, depth: int, piped: bool) -> str:
+        fn = self.r.choice(SAFE_CALLS)
+        if fn in ("not", "json"):  # exactly one argument
+            return fn if piped else f"{fn} {self.operand(depth)}"
+        args = [self.operand(depth) for _ in range(self.r.randint(0 if piped else 1, 3))]
+        return " ".join([fn, *args])
+
+    def chain(self, depth: int) -> str:
+        parts = [self.call(depth, piped=False) if self.r.random() < 0.6 else self.operand(depth)]
+        for _ in range(self.r.choice([0, 0, 1, 2])):
+            parts.append(self.call(depth, piped=True))
+        return " | ".join(parts)
+
+    def segment(self, depth: int) -> str:
+        r = self.r
+        roll = r.random()
+        if roll < 0.2:
+            return r.choice(["a", " ", "\n", "é", "\t"])
+        if roll < 0.6 or depth <= 0:
+            return r.choice(["{{", "{{- "]) + self.chain(2) + r.choice(["}}", " -}}"])
+        keyword = r.choice(["if", "with", "range", "range $i, $e :=", "range $e :="])
+        head = r.choice(
+            ["$.l", "$.m", "$.nl", "$.lm", "$.mixed", "$.em", "$.el", "$.nul", "3", "$.s", "$.z"]
+        )
+        if not keyword.startswith("range"):
+            head = self.chain(1)
+        body = "".join(self.segment(depth - 1) for _ in range(r.randint(0, 3)))
+        if keyword.startswith("range $i"):
+            body += "{{$i}}:{{$e}}"
+        if keyword.startswith("range") and head in ("$.s", "$.z") and keyword != "range":
+            head = "$.l"
+        if head == "$.s" and keyword.startswith("range"):
+            head = "$.lm"
+        tail = r.choice(["", "{{else}}" + self.segment(depth - 1)])
+        return "{{" + keyword + " " + head + "}}" + body + tail + "{{end}}"
+
+
 def random_templates(c: Cases) -> None:
     """Seeded random templates: Go decides every output and message (a differential test)."""
     gen = RandomTemplates(20261123)
     for i in range(300):
         c.add(f"rand.{i:03d}", gen.template())
+    safe = SafeTemplates(1123)
+    for i in range(300):
+        c.add(f"rand.safe.{i:03d}", safe.template())
 
 
 def stress(c: Cases) -> None:
