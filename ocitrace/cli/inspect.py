@@ -111,10 +111,9 @@ def open_source(args: argparse.Namespace, ref: Reference | LayoutReference) -> S
         from ..layout import LayoutSource
 
         return LayoutSource(ref.path)
-    from ..registry import RegistryClient
-    from .common import transport_from_args
+    from .common import client_from_args
 
-    client = RegistryClient(transport_from_args(args))
+    client = client_from_args(args)
     source: Source = client.repository(ref.registry, ref.repository)
     return source
 

@@ -19,8 +19,10 @@ __all__ = ["MAX_ATTESTATION_SIZE", "MAX_CONFIG_SIZE", "Fetcher"]
 
 log = logging.getLogger(__name__)
 
-MAX_CONFIG_SIZE = 8 * 1024 * 1024
-MAX_ATTESTATION_SIZE = 64 * 1024 * 1024  # SBOMs of large images reach tens of MB
+# None: the source's own blob cap applies (a registry client's --max-blob-size, 64 MiB by
+# default), so the user can lift or lower it; SBOMs of large images reach tens of MB.
+MAX_CONFIG_SIZE: int | None = None
+MAX_ATTESTATION_SIZE: int | None = None
 
 
 class Fetcher:
@@ -50,7 +52,7 @@ class Fetcher:
         with self._lock:
             self._manifests.setdefault(fetched.descriptor.digest, fut)
 
-    def blob(self, desc: Descriptor, max_size: int) -> Future[bytes]:
+    def blob(self, desc: Descriptor, max_size: int | None) -> Future[bytes]:
         """A blob (config or attestation layer), verified against ``desc``."""
         with self._lock:
             fut = self._blobs.get(desc.digest)
