@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ocitrace.template import ExecError, ParseError, Template, TemplateError
+from ocitrace.template import ExecError, ParseError, Template, TemplateError, json_func
 
 DATA: dict[str, Any] = json.loads(
     json.dumps(
@@ -251,3 +251,63 @@ def test_reprint_round_trips(text: str) -> None:
     printed = str(tpl.tree)
     again = Template("x").parse(printed)
     assert str(again.tree) == printed
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+DATA_TEMPLATES = [
+    "{{.}}",
+    "{{json .}}",
+    "{{.a.b}}",
+    '{{index . "a"}}',
+    "{{index . 0}}",
+    "{{len .}}",
+    "{{slice . 1}}",
+    "{{range $k, $v := .}}{{$k}}={{$v}};{{end}}",
+    "{{range .}}{{.}}{{else}}none{{end}}",
+    '{{printf "%v|%+v|%#v|%T|%s|%d|%q|%x|%X|%e|%g|%5.2f|%t|%c|%U" . . . . . . . . . . . . . . .}}',
+    "{{eq . .}} {{lt . .}}",
+    "{{if .}}t{{else}}f{{end}}",
+    "{{html .}} {{js .}} {{urlquery .}} {{print . .}} {{println .}}",
+    "{{with .x}}{{.}}{{end}}",
+    "{{and . 1}} {{or . 1}} {{not .}}",
+]
+
+
+def _as_go_float64(v: Any) -> Any:
+    """What a JSON document means once Go decoded it into interface{}: numbers are float64."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, list):
+        return [_as_go_float64(x) for x in v]
+    return {k: _as_go_float64(x) for k, x in v.items()}
+
+
+@SETTINGS
+@given(st.sampled_from(DATA_TEMPLATES), JSON_VALUES)
+def test_any_json_data_only_template_errors(text: str, data: Any) -> None:
+    tpl = Template("x").funcs({"json": json_func}).parse(text)
+    try:
+        tpl.execute(data)
+    except TemplateError as exc:
+        assert isinstance(exc, ExecError), repr(exc)
+
+
+@SETTINGS
+@given(JSON_VALUES)
+def test_json_func_round_trips_go_values(data: Any) -> None:
+    out = Template("x").funcs({"json": json_func}).parse("{{json .}}").execute(data)
+    # Go prints float64 with the shortest digits that round-trip, so reading them back as
+    # float64 (parse_int=float) must give the very same values
+    assert json.loads(out, parse_int=float) == _as_go_float64(data)
