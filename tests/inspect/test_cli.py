@@ -90,7 +90,8 @@ def layout_ref(name: str) -> str:
 
 def readme_app_dockerfile() -> bytes:
     text = (BUILDKIT / "README.md").read_text()
-    return re.findall(r"```dockerfile\n(.*?)```", text, re.S)[0].encode()
+    first: str = re.findall(r"```dockerfile\n(.*?)```", text, re.S)[0]
+    return first.encode()
 
 
 def help_templates(capsys: pytest.CaptureFixture[str]) -> list[str]:

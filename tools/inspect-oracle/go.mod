@@ -1,0 +1,3 @@
+module ocitrace/tools/inspect-oracle
+
+go 1.22
