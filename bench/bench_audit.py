@@ -22,12 +22,14 @@ import hashlib
 import json
 import os
 import shutil
+import socketserver
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +49,13 @@ REPOS, TAGS, DELAY = 50, 4, 0.025
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
 OCITRACE = [sys.executable, "-m", "ocitrace"]
+# Make the Python proxy behave like a Go registry on the wire (bench process only):
+# socketserver listens with a backlog of 5, so 16+ clients connecting at once overflow it
+# and the kernel drops SYNs (a 1 s retransmit each); Go listens with hundreds.  And it
+# writes headers and body separately without TCP_NODELAY (Go sets it), so Nagle plus the
+# client's delayed ACK add ~40 ms to every response with a body.
+ThreadingHTTPServer.request_queue_size = 1024
+socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 JOBS = ["-j", os.environ["BENCH_JOBS"]] if os.environ.get("BENCH_JOBS") else []  # else default
 
 

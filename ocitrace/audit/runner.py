@@ -54,9 +54,17 @@ class AuditOptions:
     now: datetime
     tag_filter: TagFilter = field(default_factory=TagFilter)
     platforms: tuple[Platform, ...] = ()
-    concurrency: int = 16
+    concurrency: int = 16  # requests in flight per host (the CLI's throttle enforces it)
+    workers: int = 0  # image jobs at once; 0: 2 × concurrency (see :meth:`pool_size`)
     lookups: frozenset[str] = DEFAULT_LOOKUPS  # discover's stores: buildkit, referrers, cosign
     max_blob_size: int = MAX_ATTESTATION_SIZE
+
+    def pool_size(self) -> int:
+        """Workers: twice the request slots, so while some wait for a slot (or parse,
+        hash and write the cache) others keep every slot busy; an image's requests form a
+        chain (HEAD → index → attestation → layers), so one worker per slot leaves
+        slots idle between links."""
+        return self.workers or 2 * max(1, self.concurrency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +114,7 @@ class _Run:
         self.image_count = 0
 
     def run(self) -> AuditReport:
-        ex = ThreadPoolExecutor(
-            max_workers=max(1, self.options.concurrency), thread_name_prefix="audit"
-        )
+        ex = ThreadPoolExecutor(max_workers=self.options.pool_size(), thread_name_prefix="audit")
         interrupted = False
         try:
             for target in self.targets:
