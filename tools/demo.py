@@ -36,15 +36,23 @@ def run(*args: str) -> int:
 def session(ref: str, sbom_ref: str, v02_ref: str, namespace: str | None) -> int:
     failures = 0
     failures += run("inspect", ref) != 0
-    failures += run("inspect", "--format", "{{range $p, $i := .Image}}{{$p}} {{$i.Created}}\n{{end}}", ref) != 0
+    failures += (
+        run("inspect", "--format", "{{range $p, $i := .Image}}{{$p}} {{$i.Created}}\n{{end}}", ref)
+        != 0
+    )
     failures += (
         run(
             "inspect",
             "--format",
-            '{{with index .Provenance "linux/amd64"}}{{.SLSA.runDetails.builder.id}} '
-            "{{.SLSA.buildDefinition.externalParameters.request.frontend}}{{end}}\n",
+            "{{range $p, $v := .Provenance}}{{$p}} "
+            "{{$v.SLSA.runDetails.metadata.buildkit_metadata.vcs.source}}@"
+            "{{$v.SLSA.runDetails.metadata.buildkit_metadata.vcs.revision}}\n{{end}}",
             ref,
         )
+        != 0
+    )
+    failures += (
+        run("inspect", "--platform", "linux/arm64", "--format", "{{.Image.Architecture}}\n", ref)
         != 0
     )
     for cmd in (
