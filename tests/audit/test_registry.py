@@ -409,3 +409,30 @@ def test_digest_platform_format_and_json(
         "digest", f"{populated.host}/ns/none:v1", capsys=capsys, monkeypatch=monkeypatch
     )
     assert code == exitcodes.NOT_FOUND and out == ""
+
+
+def test_lookups_beyond_buildkit_only_when_asked(
+    populated: RunningRegistry, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default the audit reads BuildKit index entries only: no referrers or cosign-tag
+    requests.  ``--referrers`` and ``--cosign`` add them for the index and every platform."""
+    with counting_proxy(populated.url) as proxy:
+        ref = f"{proxy.host}/ns/app-max:v1"
+
+        def paths(*extra: str) -> list[str]:
+            proxy.log.clear()
+            code, _, err = cli(
+                "audit", ref, "--no-cache", *extra, capsys=capsys, monkeypatch=monkeypatch
+            )
+            assert code == exitcodes.OK, err
+            return [p for _, p in proxy.log.requests]
+
+        plain = paths()
+        referrers = paths("--referrers")
+        cosign = paths("--cosign")
+    assert not [p for p in plain if "/referrers/" in p or "/manifests/sha256-" in p]
+    assert len(plain) == 1 + 1 + 3 + 3  # HEAD, index, attestation manifests, their layers
+    digests = 4  # the index and its three platform images
+    assert len([p for p in referrers if "/referrers/" in p]) >= 1
+    assert len([p for p in referrers if "/referrers/" in p or "/manifests/sha256-" in p]) >= digests
+    assert len([p for p in cosign if "/manifests/sha256-" in p]) == digests * 3
