@@ -556,9 +556,39 @@ def registry_endpoint(registry: str, insecure: Collection[str] = ()) -> str:
         )
     if _is_docker_hub(registry):
         return f"https://{DOCKER_HUB_ENDPOINT}"
-    host, _ = _split_host_port(registry)
-    plain = is_loopback(registry) or registry in insecure or host in insecure
+    plain = is_loopback(registry) or is_listed(registry, insecure)
     return f"{'http' if plain else 'https'}://{registry}"
+
+
+def registry_problem(registry: str) -> str | None:
+    """Why ``registry`` is not a valid ``host[:port]``, or None."""
+    if not _DOMAIN_RE.fullmatch(registry):
+        return f"registry {registry[:80]!r} is not a valid host[:port]"
+    return None
+
+
+def repository_problem(path: str) -> str | None:
+    """Why ``path`` (a repository name without its registry) is not valid, or None.
+
+    Names from the network (catalog pages) pass here before they go into a URL, so
+    ``..``, ``?``, ``%`` or ``#`` can never reshape a request."""
+    if not path:
+        return "missing repository name"
+    if len(path) > MAX_PATH_LENGTH:
+        return f"repository name is {len(path)} characters, at most {MAX_PATH_LENGTH} are allowed"
+    for part in path.split("/"):
+        if not _PATH_COMPONENT_RE.fullmatch(part):
+            return (
+                f"path component {part[:80]!r} must be lowercase letters and digits "
+                "joined by '.', '_', '__' or '-'"
+            )
+    return None
+
+
+def is_listed(registry: str, hosts: Collection[str]) -> bool:
+    """``registry`` (``host[:port]``) or its bare host is one of ``hosts``
+    (``--insecure-registry`` entries match either way)."""
+    return registry in hosts or _split_host_port(registry)[0] in hosts
 
 
 def auth_key_candidates(registry: str) -> list[str]:

@@ -26,10 +26,10 @@ from ..digest import Verified, compute, is_digest, parse_digest, read_verified
 from ..errors import DigestMismatch, FormatError, NotFound, ReferenceError, TooLarge, TransportError
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor
-from ..reference import validate_digest
+from ..reference import registry_problem, repository_problem, validate_digest
 from ..source import Fetched, Referrers
 from ..transport import Transport
-from .errormap import raise_for_status
+from .errormap import printable, raise_for_status
 from .paging import Pager
 from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referrers, parse_referrers
 
@@ -116,7 +116,7 @@ class RegistryClient:
         )
         try:
             return json.loads(body.data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             raise FormatError(f"{input}: {what} is not valid JSON", input=input) from exc
 
     # --- catalog -----------------------------------------------------------------------
@@ -142,8 +142,12 @@ class RegistryClient:
             if not isinstance(repos, list | None):
                 raise FormatError(f"{registry}: catalog has no repositories list", input=registry)
             for name in repos or ():
-                if isinstance(name, str) and (not prefix or name.startswith(prefix)):
-                    yield name
+                if not isinstance(name, str) or (prefix and not name.startswith(prefix)):
+                    continue
+                if (problem := repository_problem(name)) is not None:
+                    log.warning("%s: skipping catalog entry: %s", registry, problem)
+                    continue
+                yield name
             next_url = pager.next_url(page_url, resp.headers.get("Link"))
 
 
@@ -151,6 +155,14 @@ class RepositoryClient:
     """:class:`~ocitrace.source.Source` over one registry repository."""
 
     def __init__(self, client: RegistryClient, registry: str, repository: str) -> None:
+        problem = registry_problem(registry) or repository_problem(repository)
+        if problem is not None:
+            where = f"{registry[:80]}/{repository[:200]}"
+            raise ReferenceError(
+                f"{where}: {problem}",
+                input=where,
+                hint="repository names are lowercase path components; the registry is host[:port]",
+            )
         self._client = client
         self.registry = registry
         self.repository = repository
@@ -389,20 +401,25 @@ def _manifest_media_type(content_type: str, data: bytes, label: str) -> str:
     """The manifest's media type: Content-Type, checked against the body's ``mediaType``."""
     try:
         obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise FormatError(f"{label}: manifest is not valid JSON", input=label) from exc
     body_type = obj.get("mediaType") if isinstance(obj, dict) else None
     body_type = body_type if isinstance(body_type, str) else ""
     if content_type in _KNOWN_MANIFEST_TYPES:
         if body_type and body_type != content_type:
             raise FormatError(
-                f"{label}: served as {content_type} but its mediaType is {body_type}",
+                f"{label}: served as {content_type} but its mediaType is {printable(body_type)}",
                 input=label,
                 hint="the registry mislabels this manifest",
             )
         return content_type
-    if body_type:
-        return body_type
-    if not content_type:
+    chosen = body_type or content_type
+    if not chosen:
         raise FormatError(f"{label}: manifest has no media type", input=label)
-    return content_type
+    if not chosen.isprintable() or len(chosen) > 255:
+        raise FormatError(
+            f"{label}: manifest media type {printable(chosen, 80)} is not a media type",
+            input=label,
+            hint="the registry serves a malformed manifest",
+        )
+    return chosen

@@ -33,7 +33,7 @@ def parse_error_body(body: bytes) -> ErrorBody:
     text = body.decode("utf-8", "replace").strip()
     try:
         obj = json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile body may nest absurdly deep
         obj = None
     if isinstance(obj, Mapping):
         errors = obj.get("errors")
@@ -61,8 +61,8 @@ def read_error_body(resp: requests.Response) -> bytes:
 def error_for(status: int, headers: Mapping[str, str], body: bytes, *, input: str) -> RegistryError:
     """The typed error for an answer with ``status`` about ``input`` (one-line message)."""
     parsed = parse_error_body(body)
-    code = parsed.code
-    said = ": ".join(p for p in (code, parsed.message or parsed.text) if p)
+    code = printable(parsed.code, 100)
+    said = printable(": ".join(p for p in (code, parsed.message or parsed.text) if p), 1000)
     detail = said or None
     kw: dict[str, object] = {
         "input": input,
@@ -88,6 +88,13 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes, *, input: st
 
 def _suffix(said: str) -> str:
     return f" ({said[:200]})" if said else ""
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """A server-chosen string made safe for a one-line message: control characters
+    (terminal escapes, newlines) escaped, at most ``limit`` characters."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return out + ("…" if len(text) > limit else "")
 
 
 def raise_for_status(resp: requests.Response, *, input: str) -> None:

@@ -9,7 +9,10 @@ values; the transport sends them.  The dance, with at most one fresh token per r
    get a token for exactly the requested scope (or the challenge's when none was asked),
    and send once more.  A second 401 is returned as is: a wrong password never loops.
 
-Token requests: ``GET realm?service=…&scope=…`` with Basic when there are credentials;
+Token requests: ``GET realm?service=…&scope=…`` with Basic when there are credentials —
+but credentials go to a plain-``http`` realm only when its host may be spoken to in clear
+(loopback or ``--insecure-registry``; the transport decides), else the token is asked for
+anonymously;
 identity tokens use the OAuth2 ``POST`` (``grant_type=refresh_token``) and fall back to GET
 on 400/401/404/405 (statuses containerd documents for GCR, Artifactory and ACR).
 """
@@ -29,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from dateutil import parser as dateparser
 
 from ..errors import FormatError
+from ..reference import is_loopback
 from .challenge import Challenge, parse_www_authenticate, pick
 from .credentials import TOKEN_USERNAME, Credential, CredentialStore
 from .messages import HttpRequest, Reply, origin
@@ -88,7 +92,7 @@ def parse_token_response(body: bytes, *, now: float, wall: datetime | None = Non
     shortened by the age given by ``issued_at`` when that age is plausible (clock skew ignored)."""
     try:
         doc = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FormatError(
             "token server reply is not JSON", hint="check the registry's auth realm"
         ) from exc
@@ -116,6 +120,11 @@ def parse_token_response(body: bytes, *, now: float, wall: datetime | None = Non
         except (ValueError, OverflowError):
             pass
     return Token(value, now + lifetime)
+
+
+def is_loopback_url(url: str) -> bool:
+    """Default plain-HTTP policy: only loopback hosts may get secrets in clear."""
+    return is_loopback(urlsplit(url).netloc.rsplit("@", 1)[-1])
 
 
 def basic_header(username: str, password: str) -> str:
@@ -168,8 +177,10 @@ class Authenticator:
         credentials: CredentialStore,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+        plain_http_ok: Callable[[str], bool] = is_loopback_url,
     ) -> None:
         self.credentials = credentials
+        self._plain_http_ok = plain_http_ok
         self.tokens = TokenCache(clock)
         self._clock = clock
         self._wall = wall
@@ -251,7 +262,7 @@ class Authenticator:
         if realm_scheme not in ("http", "https"):
             log.debug("ignoring bearer challenge with unusable realm %r", redact_url(realm))
             return None
-        if realm_scheme == "http" and origin(api_url)[0] == "https" and not cred.anonymous:
+        if realm_scheme == "http" and not cred.anonymous and not self._plain_http_ok(realm):
             log.warning(
                 "not sending credentials to plain-http token realm %s; asking anonymously",
                 redact_url(realm),

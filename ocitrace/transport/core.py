@@ -3,8 +3,11 @@ flow, retries and safe redirects together.
 
 Policy, all in one place: a timeout on every request; ``trust_env`` off (no ``.netrc``
 credentials, no ``REQUESTS_CA_BUNDLE`` overriding ``--ca-cert``: ``verify`` is always passed
-explicitly; proxies from the environment are still honoured, per URL); no cookies; redirects followed here (at most 5) so ``Authorization`` only ever
-goes to the origin the request was made for; requests' exceptions become TransportError.
+explicitly; proxies from the environment are still honoured, per URL); no cookies;
+redirects followed here (at most 5) so ``Authorization`` only ever goes to the origin the
+request was made for, and never from HTTPS down to plain HTTP on a host that is neither
+loopback nor ``--insecure-registry``; every body read here is capped; requests'
+exceptions become TransportError.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from requests.utils import get_environ_proxies
 
 from .. import __version__
 from ..errors import ConfigError, TooLarge, TransportError
+from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
 from .credentials import CredentialStore
 from .messages import HttpRequest, Reply, origin
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 TOKEN_REPLY_CAP = 1 << 20
+BODY_CAP = 4 << 20  # ``request(stream=False)``: the largest body read into memory
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -52,7 +57,7 @@ class TransportOptions:
     insecure_registries: frozenset[str] = field(default_factory=frozenset)
     user_agent: str = f"ocitrace/{__version__}"
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     docker_config_dir: str | None = None  # default: $DOCKER_CONFIG or ~/.docker
     auth_file: str | None = None  # containers auth.json; default from REGISTRY_AUTH_FILE / XDG
 
@@ -139,24 +144,36 @@ class Transport:
             auth_file=opts.auth_file,
             environ=environ,
         )
-        self.auth = Authenticator(self.credentials, clock=clock)
+        self.auth = Authenticator(
+            self.credentials, clock=clock, plain_http_ok=self.plain_http_allowed
+        )
 
     # --- public surface ---------------------------------------------------------------
 
     def base_url(self, registry: str) -> str:
-        """``scheme://host[:port]`` of a registry's API (docker.io → registry-1.docker.io)."""
-        from ..reference import is_loopback, registry_endpoint
+        """``scheme://host[:port]`` of a registry's API (docker.io → registry-1.docker.io).
 
-        url = registry_endpoint(registry, insecure=self.options.insecure_registries)
+        HTTPS, except plain HTTP for ``--insecure-registry`` hosts and for loopback hosts
+        (as buildx does) unless a TLS option (``ca_cert``/``insecure_skip_verify``) says
+        the loopback registry speaks TLS; an ``--insecure-registry`` entry always wins.
+        """
+        opts = self.options
+        url = registry_endpoint(registry, insecure=opts.insecure_registries)
         if (
-            self.options.ca_cert
+            (opts.ca_cert or opts.insecure_skip_verify)
             and url.startswith("http://")
             and is_loopback(registry)
-            and registry not in self.options.insecure_registries
+            and not is_listed(registry, opts.insecure_registries)
         ):
-            # a CA given for a loopback registry means it speaks TLS (test registries, tunnels)
+            # TLS options for a loopback registry mean it speaks TLS (test registries, tunnels)
             return "https://" + url[len("http://") :]
         return url
+
+    def plain_http_allowed(self, url: str) -> bool:
+        """Whether ``url``'s host may be spoken to (or sent secrets) over plain HTTP:
+        loopback hosts and ``--insecure-registry`` entries only."""
+        netloc = urlsplit(url).netloc.rsplit("@", 1)[-1]
+        return is_loopback(netloc) or is_listed(netloc, self.options.insecure_registries)
 
     @property
     def rate_limits(self) -> dict[str, RateLimit]:
@@ -178,12 +195,14 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         stream: bool = True,
+        max_body: int = BODY_CAP,
     ) -> requests.Response:
         """Send one request with auth/retry/redirect policy; return the final response.
 
         ``scope`` is the token scope the request needs (``repository:NAME:pull`` or
         ``registry:catalog:*``); ``None`` for ``/v2/``.  Whatever the final status (401
         included), the response is returned; only network failures raise TransportError.
+        ``stream=False`` reads the body now, at most ``max_body`` bytes (else TooLarge).
         """
         main = HttpRequest(method.upper(), _with_params(url, params), dict(headers or {}))
         flow = self.auth.flow(main, registry=registry, api_url=self.base_url(registry), scope=scope)
@@ -194,9 +213,8 @@ class Transport:
                 resp = self._send(outgoing)
                 reply = Reply(resp.status_code, resp.headers, resp.url, b"")
                 if outgoing.read_body:
-                    reply = Reply(
-                        resp.status_code, resp.headers, resp.url, self._read_capped(resp, outgoing)
-                    )
+                    body = self._read_capped(resp, outgoing, TOKEN_REPLY_CAP)
+                    reply = Reply(resp.status_code, resp.headers, resp.url, body)
                 else:
                     if last_main is not None:
                         last_main.close()
@@ -213,10 +231,8 @@ class Transport:
             flow.close()
         assert last_main is not None, "auth flow ended without sending the request"
         if not stream:
-            try:
-                _ = last_main.content
-            except requests.RequestException as exc:
-                raise self._error(main, exc) from exc
+            # requests' own ``.content`` would read without bound; keep the capped copy
+            last_main._content = self._read_capped(last_main, main, max_body)
         return last_main
 
     def close(self) -> None:
@@ -243,17 +259,34 @@ class Transport:
             if hop == MAX_REDIRECTS:
                 break
             target = urljoin(resp.url or current.url, location)
-            if origin(target)[0] not in ("http", "https"):
-                raise TransportError(
-                    f"{current.method} {redact_url(current.url)}: redirect to unsupported URL {redact_url(target)}",
-                    input=redact_url(request.url),
-                )
+            self._check_redirect(current, target, request)
             current = self._redirected(current, target, resp.status_code, first_origin)
         raise TransportError(
             f"{request.method} {redact_url(request.url)}: more than {MAX_REDIRECTS} redirects",
             input=redact_url(request.url),
             hint="the registry or a proxy is misconfigured",
         )
+
+    def _check_redirect(self, current: HttpRequest, target: str, first: HttpRequest) -> None:
+        """Refuse redirects to non-HTTP schemes and HTTPS → plain HTTP on a remote host."""
+        scheme = origin(target)[0]
+        where = f"{current.method} {redact_url(current.url)}"
+        if scheme not in ("http", "https"):
+            raise TransportError(
+                f"{where}: redirect to unsupported URL {redact_url(target)}",
+                input=redact_url(first.url),
+            )
+        if (
+            scheme == "http"
+            and origin(current.url)[0] == "https"
+            and not self.plain_http_allowed(target)
+        ):
+            raise TransportError(
+                f"{where}: refusing redirect from HTTPS to plain HTTP ({redact_url(target)})",
+                input=redact_url(first.url),
+                hint="the registry sends clients to an unencrypted host; pass "
+                "--insecure-registry HOST for that host if this is intended",
+            )
 
     @staticmethod
     def _redirected(
@@ -327,17 +360,18 @@ class Transport:
                 self._sleep(delay)
             attempt += 1
 
-    def _read_capped(self, resp: requests.Response, request: HttpRequest) -> bytes:
-        """Read a small body (token replies) with a hard cap; the response is closed after."""
+    def _read_capped(self, resp: requests.Response, request: HttpRequest, limit: int) -> bytes:
+        """Read a small body (token replies, ``stream=False``) with a hard cap; the response
+        is closed after."""
         chunks: list[bytes] = []
         total = 0
         try:
             for chunk in resp.iter_content(65536):
                 total += len(chunk)
-                if total > TOKEN_REPLY_CAP:
+                if total > limit:
                     raise TooLarge(
-                        f"{request.method} {redact_url(request.url)}: reply larger than {TOKEN_REPLY_CAP} bytes",
-                        limit=TOKEN_REPLY_CAP,
+                        f"{request.method} {redact_url(request.url)}: reply larger than {limit} bytes",
+                        limit=limit,
                         input=redact_url(request.url),
                     )
                 chunks.append(chunk)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from .redact import redact_headers, redact_url
+
 
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, effective port) — the unit credentials are bound to."""
@@ -33,6 +35,13 @@ class HttpRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     data: bytes | None = field(default=None, repr=False)
     read_body: bool = False
+
+    def __repr__(self) -> str:
+        """Safe to log: signed query values and credential headers are redacted."""
+        return (
+            f"HttpRequest({self.method!r}, {redact_url(self.url)!r}, "
+            f"{redact_headers(self.headers)!r}, read_body={self.read_body!r})"
+        )
 
     def with_header(self, name: str, value: str) -> HttpRequest:
         return replace(self, headers={**self.without_header(name).headers, name: value})
