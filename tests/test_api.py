@@ -22,7 +22,15 @@ from ocitrace import Client
 from ocitrace.api import AuditResult, RefLike, provenances_of, sboms_of
 from ocitrace.audit.rows import Status
 from ocitrace.discover import Store
-from ocitrace.errors import ConfigError, NotFound, PolicyError, ReferenceError, UsageError
+from ocitrace.errors import (
+    ConfigError,
+    NotFound,
+    PolicyError,
+    ReferenceError,
+    RegistryError,
+    Unauthorized,
+    UsageError,
+)
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.oci.model import Platform
 from ocitrace.reference import parse_any, parse_reference
@@ -480,3 +488,55 @@ def test_module_docstring_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         for p in ("linux/amd64", "linux/arm64", "linux/arm/v7")
     ]
     assert printed[4] == INDEX
+
+
+# --- authentication and TLS options ----------------------------------------------------------
+
+
+@pytest.fixture
+def no_ambient_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty home: no docker config, no containers auth.json."""
+    for name in ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    return tmp_path / "docker"
+
+
+def test_token_registry_one_token_per_scope_across_calls(
+    registry_factory: Any, no_ambient_credentials: Path
+) -> None:
+    reg = registry_factory("token")
+    push_layout(reg, fixture_dir("multi-prov-max"), "private/app", "v1")
+    ref = f"{reg.host}/private/app:v1"
+    before = len(reg.token_requests())
+    with Client(
+        username=reg.username, password=reg.password, docker_config_dir=no_ambient_credentials
+    ) as oc:
+        assert oc.resolve(ref).digest == MULTI_PROV_MAX
+        assert oc.manifest(ref).data == blob("multi-prov-max", MULTI_PROV_MAX)
+        assert oc.inspect_listing(ref).startswith(f"Name:      {ref}\n")
+        assert set(oc.provenance(ref, cosign=False)) == {
+            "linux/amd64",
+            "linux/arm64",
+            "linux/arm/v7",
+        }
+    asked = reg.token_requests()[before:]
+    assert [(t["user"], t["status"]) for t in asked] == [(reg.username, 200)]
+    with Client(docker_config_dir=no_ambient_credentials) as anon, pytest.raises(Unauthorized):
+        anon.resolve(ref)
+
+
+def test_tls_registry_with_ca_cert(registry_factory: Any, no_ambient_credentials: Path) -> None:
+    reg = registry_factory("tls")
+    push_layout(reg, fixture_dir("single-plain"), "tls/app", "v1")
+    ref = f"{reg.host}/tls/app:v1"
+    with Client(ca_cert=reg.ca_cert, docker_config_dir=no_ambient_credentials) as oc:
+        assert oc.resolve(ref).digest == SINGLE_PLAIN
+    # without a CA, loopback is spoken to in plain HTTP: Go's TLS server answers 400
+    with (
+        Client(docker_config_dir=no_ambient_credentials) as plain,
+        pytest.raises(RegistryError) as err,
+    ):
+        plain.resolve(ref)
+    assert err.value.status == 400
