@@ -86,23 +86,43 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _read_password(stdin: TextIO) -> str:
+def _read_password(stdin: TextIO, username: str) -> str:
+    """The first line of stdin; at a terminal, a no-echo prompt instead of a silent wait."""
+    if stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Password for {username}: ")
     password = stdin.readline().rstrip("\r\n")
     if not password:
-        raise UsageError("--password-stdin: no password on stdin", input="--password-stdin")
+        raise UsageError(
+            "--password-stdin: no password on stdin (it reads the first line)",
+            input="--password-stdin",
+            hint='pipe it in: echo "$PASSWORD" | ocitrace ... --username USER --password-stdin',
+        )
     return password
 
 
 def transport_options_from_args(
     args: argparse.Namespace, *, stdin: TextIO | None = None
 ) -> TransportOptions:
-    """TransportOptions from the flags (reads the password from stdin when asked)."""
+    """TransportOptions from the flags (reads the password from stdin when asked).
+
+    The password is registered with the run's redactor (``args.redactor``, set by
+    ``main``) so that no log line or error message can echo it.
+    """
     username = getattr(args, "username", None)
     password: str | None = None
     if getattr(args, "password_stdin", False):
         if not username:
-            raise UsageError("--password-stdin needs --username", input="--password-stdin")
-        password = _read_password(stdin or sys.stdin)
+            raise UsageError(
+                "--password-stdin needs --username",
+                input="--password-stdin",
+                hint="add --username USER",
+            )
+        password = _read_password(stdin or sys.stdin, username)
+        redactor = getattr(args, "redactor", None)
+        if redactor is not None:
+            redactor.add(password)
     elif username:
         raise UsageError(
             "--username needs --password-stdin",
@@ -110,10 +130,8 @@ def transport_options_from_args(
             hint='pipe the password: echo "$PASSWORD" | ocitrace ... --username USER --password-stdin',
         )
     ca_cert = getattr(args, "ca_cert", None)
-    if ca_cert is not None and not os.path.isfile(ca_cert):
-        raise ConfigError(
-            f"--ca-cert {ca_cert}: no such file", input=ca_cert, hint="give a PEM CA certificate"
-        )
+    if ca_cert is not None:
+        _check_ca_cert(ca_cert)
     return TransportOptions(
         timeout=getattr(args, "timeout", None) or 30.0,
         ca_cert=ca_cert,
@@ -122,6 +140,23 @@ def transport_options_from_args(
         username=username,
         password=password,
     )
+
+
+def _check_ca_cert(path: str) -> None:
+    """Fail early, naming the flag, when ``--ca-cert`` is not a readable PEM file."""
+    hint = "give the registry CA's certificate as a PEM file (-----BEGIN CERTIFICATE-----)"
+    if not os.path.isfile(path):
+        what = "is a directory" if os.path.isdir(path) else "no such file"
+        raise ConfigError(f"--ca-cert {path}: {what}", input=path, hint=hint)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError as exc:
+        raise ConfigError(
+            f"--ca-cert {path}: cannot read ({exc.strerror})", input=path, hint=hint
+        ) from exc
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise ConfigError(f"--ca-cert {path}: no PEM certificate in the file", input=path, hint=hint)
 
 
 def transport_from_args(args: argparse.Namespace) -> Transport:

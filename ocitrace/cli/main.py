@@ -1,20 +1,23 @@
 """``ocitrace`` entry point: global options, sub-command dispatch, error → exit code.
 
 Each sub-command lives in its own module exposing ``register(subparsers)`` (adds its parser
-and sets ``func=run``) and ``run(args, ctx) -> int``.  Modules are imported lazily by name so
-``ocitrace --version`` and ``ocitrace digest`` start fast.
+and sets ``func=run``) and ``run(args) -> int``.  Modules are imported lazily by name so
+``ocitrace --version`` and ``ocitrace digest`` start fast.  This module is the one error
+boundary: every exception becomes one redacted line on stderr and an exit code from
+:mod:`.exitcodes` (``--debug`` adds the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
 from . import exitcodes
+from .logsetup import cli_logging
+from .redaction import Redactor
 
 #: sub-command modules under ocitrace.cli, in --help order.  Add yours here.
 COMMANDS: tuple[str, ...] = (
@@ -36,15 +39,19 @@ examples:
   ocitrace digest - < refs.txt
   ocitrace audit 127.0.0.1:5000/ --require provenance
   ocitrace manifest --platform linux/arm64 oci-layout://./layout:v1
+  ocitrace -v tags 127.0.0.1:5000/app        (log each request, secrets redacted)
 
 exit codes: 0 ok, 1 error, 2 usage, 3 bad reference, 4 not found, 5 auth, 6 network,
 7 integrity, 8 template, 10 policy failed, 11 some items failed, 130 interrupted
 """
 
+_VERBOSE_HELP = "log each request on stderr (secrets redacted); -vv for more detail"
+_DEBUG_HELP = "on error, also print the traceback"
+
 
 def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
-    """The parser with every available sub-command registered (or just ``only``, for speed:
-    importing one command module keeps ``ocitrace digest`` start-up close to Python's)."""
+    """The parser with the sub-commands ``names`` registered (importing only the command
+    being run keeps ``ocitrace digest`` start-up close to Python's)."""
     parser = argparse.ArgumentParser(
         prog="ocitrace",
         description="Inspect container images and their supply-chain attestations in OCI registries.",
@@ -52,11 +59,8 @@ def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ocitrace {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0,
-        help="log requests on stderr (secrets redacted); -vv for more",
-    )
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=_VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in names:
         try:
@@ -66,39 +70,104 @@ def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         mod.register(sub)
+    seen: set[int] = set()
+    for subparser in sub.choices.values():  # aliases share one parser
+        if id(subparser) not in seen:
+            seen.add(id(subparser))
+            _add_global_options(subparser)
     return parser
 
 
+def _add_global_options(p: argparse.ArgumentParser) -> None:
+    """``--debug`` and ``-v`` after the command name too (``ocitrace tags -v REPO``).
+
+    SUPPRESS defaults keep the values given before the command name when not repeated.
+    """
+    group = p.add_argument_group("output options")
+    for flags, kw in (
+        (("--debug",), {"action": "store_true", "help": _DEBUG_HELP}),
+        (("-v", "--verbose"), {"action": "count", "help": _VERBOSE_HELP}),
+    ):
+        try:
+            group.add_argument(*flags, default=argparse.SUPPRESS, **kw)  # type: ignore[arg-type]
+        except argparse.ArgumentError:
+            pass  # the command defines its own flag of that name
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (also used as the console-script entry point)."""
+    """Run the CLI; returns the exit code (also used as the console-script entry point).
+
+    argparse usage errors exit 2 through ``SystemExit`` as argparse does.
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
+    redactor = Redactor()
     parser = build_parser(_commands_needed(args_list))
-    args = parser.parse_args(args_list)
-    if args.verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+    debug = "--debug" in args_list
+    try:
+        args = _parse(parser, args_list)
+    except KeyboardInterrupt:
+        print("ocitrace: interrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    except Exception as exc:  # an argparse type= function raising from the errors tree
+        return _report(exc, debug=debug, redactor=redactor)
+    args.redactor = redactor
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
-    try:
-        code: int = func(args)
-        return code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return exitcodes.INTERRUPTED
-    except BrokenPipeError:
-        return exitcodes.OK
-    except Exception as exc:  # one boundary: every error becomes one line + exit code
-        if args.debug:
-            import traceback
+    with cli_logging(args.verbose or 0, sys.stderr, redactor):
+        try:
+            code: int = func(args)
+            sys.stdout.flush()
+            return code
+        except KeyboardInterrupt:
+            print("ocitrace: interrupted", file=sys.stderr)
+            return exitcodes.INTERRUPTED
+        except BrokenPipeError:
+            _silence_stdout()
+            return exitcodes.OK
+        except Exception as exc:  # one boundary: every error becomes one line + exit code
+            return _report(exc, debug=bool(args.debug), redactor=redactor)
 
-            traceback.print_exc()
-        print(f"ocitrace: error: {format_error(exc)}", file=sys.stderr)
-        return exitcodes.for_exception(exc)
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; unknown flags are reported with the sub-command's own usage line."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        culprit = _subparser(parser, getattr(args, "command", None)) or parser
+        culprit.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:  # argparse keeps no public handle on its sub-parsers
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    return None
+
+
+def _report(exc: BaseException, *, debug: bool, redactor: Redactor) -> int:
+    """Print the error (and the traceback with ``--debug``), redacted; its exit code."""
+    if debug:
+        import traceback
+
+        text = "".join(traceback.format_exception(exc))
+        sys.stderr.write(redactor(text))
+    print(f"ocitrace: error: {redactor(format_error(exc))}", file=sys.stderr)
+    return exitcodes.for_exception(exc)
+
+
+def _silence_stdout() -> None:
+    """After EPIPE (``ocitrace tags R | head -1``) point stdout at /dev/null so the
+    interpreter's final flush does not print a second error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
 
 
 def _commands_needed(argv: Sequence[str]) -> Sequence[str]:
@@ -115,8 +184,8 @@ def _commands_needed(argv: Sequence[str]) -> Sequence[str]:
 
 def format_error(exc: BaseException) -> str:
     """One line: the message, then the hint when there is one."""
-    msg = " ".join(str(exc).split("\n")) or type(exc).__name__
-    hint = getattr(exc, "hint", "")
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    hint = " ".join(str(getattr(exc, "hint", "") or "").split())
     return f"{msg} (hint: {hint})" if hint else msg
 
 

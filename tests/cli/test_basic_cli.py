@@ -251,7 +251,7 @@ def _args(*argv: str) -> argparse.Namespace:
 
 def test_registry_options_to_transport_options(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
-    ca.write_text("x")
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")  # contents are checked by the TLS stack
     args = _args(
         "--insecure-registry",
         "reg.local:5000",

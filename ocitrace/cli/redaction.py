@@ -1,0 +1,49 @@
+"""Last line of defence against printing secrets: every CLI log line and error goes through
+a :class:`Redactor` before it reaches stderr.
+
+The library already redacts what it logs (``ocitrace.transport.redact``); this catches what
+slips through: the ``--password-stdin`` password itself wherever it appears, ``Bearer`` /
+``Basic`` credentials, and secret query parameters or userinfo in any URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from ..transport.redact import REDACTED, redact_url
+
+_AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
+_MIN_SECRET = 3  # shorter "secrets" would redact ordinary words
+
+
+class Redactor:
+    """Redacts known secrets and credential-shaped text; ``add`` a secret once it is read."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str | None) -> None:
+        """Remember ``secret`` (a password or token read at run time) for redaction."""
+        if secret and len(secret) >= _MIN_SECRET:
+            self._secrets.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        text = _AUTH_VALUE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+        return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter that renders each record and redacts it."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self._redactor(record.getMessage())
+        record.args = None
+        return True
