@@ -6,8 +6,8 @@ shared by every call and safe to use from many threads.  Methods return the libr
 frozen dataclasses, never print, and raise the :mod:`ocitrace.errors` tree (template
 errors from :mod:`ocitrace.template`).  Every method taking a reference accepts a string,
 a :class:`~ocitrace.reference.Reference` or a :class:`~ocitrace.reference.LayoutReference`;
-``oci-layout://DIR[:TAG|@DIGEST]`` works wherever a registry reference does (the audit
-walks registries only).
+``oci-layout://DIR[:TAG|@DIGEST]`` works wherever a registry reference does, audit
+targets included.
 
 Runnable from a checkout (no network: a BuildKit fixture layout)::
 
@@ -35,22 +35,22 @@ from types import TracebackType
 from .attest.provenance import ProvenanceRecord, parse_provenance
 from .attest.sbom import Sbom, parse_sbom_bytes
 from .attest.types import classify_predicate, is_provenance_type
-from .audit.image import MAX_ATTESTATION_SIZE
 from .audit.policy import parse_policy
 from .audit.rows import Row, Summary, fold_by_image, summarize
 from .audit.runner import AuditOptions, run_audit
-from .audit.targets import parse_target
+from .audit.targets import Target, TargetKind, parse_target
 from .audit.throttle import HostLimiter
 from .audit.walk import TagFilter
 from .discover import ALL_LOOKUPS, Attestation, Discovery, Kind, discover
 from .discover.rawjson import member_bytes
 from .errors import FormatError, UsageError
 from .inspect.inspection import Inspection
+from .layout import LayoutSource
 from .lookup import LookupResult, lookup_digests, pick_platform
 from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Platform
 from .oci.platform import parse_platform
-from .reference import LayoutReference, Reference, parse_any
+from .reference import LAYOUT_PREFIX, LayoutReference, Reference, parse_any
 from .registry import Limits, RegistryClient
 from .render.format import render_format
 from .source import Fetched, Source
@@ -429,7 +429,7 @@ class Client:
 
     def audit(
         self,
-        targets: Iterable[str],
+        targets: Iterable[RefLike],
         *,
         require: Iterable[str] = (),
         max_age: str | None = None,
@@ -446,7 +446,8 @@ class Client:
     ) -> AuditResult:
         """Audit registries, ``namespace/`` prefixes, repositories or images (``ocitrace audit``).
 
-        Policies as the CLI's flags (``require=["provenance", "sbom"]``, ``max_age="90d"``,
+        ``oci-layout://DIR[:TAG|@DIGEST]`` targets are audited too (without a tag: every
+        tag of the layout).  Policies as the CLI's flags (``require=["provenance", "sbom"]``, ``max_age="90d"``,
         regexes searched in ``builder``/``source``, ``require_mode="max"``); a bad one
         raises :class:`~ocitrace.errors.PolicyError` before any request.  Per-item failures
         become error rows; ``by="image"`` folds platform rows into one per image.
@@ -454,7 +455,7 @@ class Client:
         self._check_open()
         if by not in ("platform", "image"):
             raise UsageError(f"by must be 'platform' or 'image', not {by!r}", input=by)
-        parsed_targets = [parse_target(t) for t in targets]
+        parsed_targets = [_audit_target(t) for t in targets]
         lookups = {"buildkit"} | {
             n for n, on in (("referrers", referrers), ("cosign", cosign)) if on
         }
@@ -471,11 +472,13 @@ class Client:
             platforms=tuple(_platform(p) for p in platforms),
             concurrency=self.concurrency,
             lookups=frozenset(lookups),
-            max_blob_size=self.limits.blob or MAX_ATTESTATION_SIZE,
+            max_blob_size=self.limits.blob,
         )
         limiter = HostLimiter(self.concurrency)
 
         def open_repository(registry: str, repository: str) -> Source:
+            if registry == _LAYOUT_REGISTRY:
+                return LayoutSource(repository)
             return limiter.wrap(registry, self.registry.repository(registry, repository))
 
         report = run_audit(parsed_targets, self.registry, options, open_source=open_repository)
@@ -485,6 +488,28 @@ class Client:
         return AuditResult(
             tuple(rows), summarize(rows), report.repositories, report.images, report.interrupted
         )
+
+
+#: audit "registry" of layout targets: RepositoryTask.name is then ``oci-layout://PATH``
+_LAYOUT_REGISTRY = LAYOUT_PREFIX[:-1]
+
+
+def _audit_target(target: RefLike) -> Target:
+    """A registry target as ``parse_target`` reads it; a layout as one image, or all its tags.
+
+    ``oci-layout://DIR`` without ``:TAG``/``@DIGEST`` audits every tag of ``index.json``.
+    """
+    if isinstance(target, Reference):
+        return parse_target(target.go_string)
+    if isinstance(target, str) and not target.startswith(LAYOUT_PREFIX):
+        return parse_target(target)
+    ref = parse_any(target) if isinstance(target, str) else target
+    assert isinstance(ref, LayoutReference)
+    text = _typed(target)
+    explicit = ref.digest is not None or text.endswith(f":{ref.tag}")
+    if not explicit:
+        return Target(text, TargetKind.REPOSITORY, _LAYOUT_REGISTRY, ref.path)
+    return Target(text, TargetKind.IMAGE, _LAYOUT_REGISTRY, ref.path, ref.identifier)
 
 
 def _one(platform: PlatformLike | None) -> tuple[PlatformLike, ...]:

@@ -540,3 +540,26 @@ def test_tls_registry_with_ca_cert(registry_factory: Any, no_ambient_credentials
     ):
         plain.resolve(ref)
     assert err.value.status == 400
+
+
+def test_audit_of_layouts(oc: Client, host: str) -> None:
+    path = fixture_dir("multi-prov-max")
+    one = oc.audit([layout("multi-prov-max")], require=["provenance"], require_mode="max")
+    assert [(r.repository, r.tag, r.platform, r.status) for r in one.rows] == [
+        (f"oci-layout://{path}", "v1", p, Status.OK)
+        for p in ("linux/amd64", "linux/arm64", "linux/arm/v7")
+    ]
+    every_tag = oc.audit([parse_any(layout("single-plain", "")), layout("sbom-prov-multi")])
+    assert [(r.tag, r.platform, r.facts.sbom_packages) for r in every_tag.rows] == [
+        ("v1", "linux/amd64", 6),
+        ("v1", "linux/arm64", 6),
+        ("v1", "linux/arm64", None),  # single-plain: a manifest, platform from its config
+    ]
+    by_digest = oc.audit(
+        [layout("multi-prov-max", f"@{MULTI_PROV_MAX}")], platforms=["linux/arm64"]
+    )
+    assert [(r.digest, r.platform) for r in by_digest.rows] == [(MULTI_PROV_MAX, "linux/arm64")]
+    registry_ref = oc.audit([parse_reference(f"{host}/api/single-plain")])
+    assert [(r.repository, r.tag) for r in registry_ref.rows] == [
+        (f"{host}/api/single-plain", "v1")
+    ]
