@@ -26,7 +26,7 @@ EPILOG = """\
 examples:
   ocitrace digest 127.0.0.1:5000/app:v1
   ocitrace digest --platform linux/arm64 ghcr.io/acme/app:v1
-  ocitrace digest - < refs.txt | paste refs.txt -
+  ocitrace digest --format '{{.Input}} {{.Digest}}' - < refs.txt   # failed lines: stderr only
   ocitrace digest --format '{{.Name}}@{{.Digest}}' app:v1 app:v2
 """
 
