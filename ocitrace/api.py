@@ -224,7 +224,11 @@ class Client:
             pool_size=concurrency + 1,  # +1: an audit lists catalogs beside its workers
             ca_cert=os.fspath(ca_cert) if ca_cert is not None else None,
             insecure_skip_verify=insecure_skip_tls_verify,
-            insecure_registries=frozenset(insecure_registries),
+            insecure_registries=frozenset(
+                (insecure_registries,)  # one host given as a plain string
+                if isinstance(insecure_registries, str)
+                else insecure_registries
+            ),
             username=username,
             password=password,
             docker_config_dir=os.fspath(docker_config_dir) if docker_config_dir else None,

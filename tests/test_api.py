@@ -428,6 +428,17 @@ def test_client_options_are_checked() -> None:
         Client(ca_cert="/nonexistent/ca.pem")
 
 
+def test_insecure_registries_takes_one_host_or_many() -> None:
+    with (
+        Client(insecure_registries="myhost:5000") as one,
+        Client(insecure_registries=["a:1", "b:2"]) as many,
+    ):
+        assert one.transport.options.insecure_registries == frozenset({"myhost:5000"})
+        assert many.transport.options.insecure_registries == frozenset({"a:1", "b:2"})
+        assert one.transport.base_url("myhost:5000") == "http://myhost:5000"
+        assert many.transport.base_url("myhost:5000") == "https://myhost:5000"
+
+
 def test_closed_client_refuses_work() -> None:
     client = Client()
     client.close()
