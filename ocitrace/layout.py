@@ -4,7 +4,8 @@ A layout is a directory holding ``oci-layout``, ``index.json`` and ``blobs/<alg>
 (image-spec ``image-layout.md``).  Tags are the ``org.opencontainers.image.ref.name``
 annotations of ``index.json`` entries, as buildx reads ``oci-layout://DIR:TAG``; what a
 tag or digest resolves to is the ``index.json`` entry itself (annotations included), so
-``inspect`` shows what buildx shows.  Every read is digest- and size-verified and capped.
+``inspect`` shows what buildx shows.  Every read is digest- and size-verified and capped,
+and only regular files are read (a hostile layout may hold pipes or device links).
 
 The source keeps no mutable state (``index.json`` is re-read on each call), so one
 instance may be shared between threads.
@@ -18,6 +19,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from .oci.model import Descriptor, Index, Manifest
 from .source import Fetched, Referrers
 
 __all__ = [
+    "DEFAULT_MAX_BLOB_SIZE",
+    "DEFAULT_MAX_INDEX_SIZE",
     "DEFAULT_MAX_MANIFEST_SIZE",
     "IMAGE_NAME_ANNOTATION",
     "REF_NAME_ANNOTATION",
@@ -39,6 +43,9 @@ log = logging.getLogger(__name__)
 REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name"
 IMAGE_NAME_ANNOTATION = "io.containerd.image.name"
 DEFAULT_MAX_MANIFEST_SIZE = 4 * 1024 * 1024  # the common registry limit for manifests
+DEFAULT_MAX_BLOB_SIZE = 64 * 1024 * 1024  # blob() without max_size, as the registry client
+DEFAULT_MAX_INDEX_SIZE = 16 * 1024 * 1024  # index.json: one entry per tag, can be long
+_MARKER_CAP = 64 * 1024  # the oci-layout file is one tiny JSON object
 _DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
 _TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
 _CHUNK = 1 << 16
@@ -48,11 +55,18 @@ class LayoutSource:
     """Read-only :class:`~ocitrace.source.Source` over the OCI image layout at ``path``."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, max_manifest_size: int = DEFAULT_MAX_MANIFEST_SIZE
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_manifest_size: int = DEFAULT_MAX_MANIFEST_SIZE,
+        max_blob_size: int = DEFAULT_MAX_BLOB_SIZE,
+        max_index_size: int = DEFAULT_MAX_INDEX_SIZE,
     ) -> None:
         self._root = Path(path)
         self._name = f"oci-layout://{os.fspath(path)}"
         self._max_manifest = max_manifest_size
+        self._max_blob = max_blob_size
+        self._max_index = max_index_size
         self._check_layout()
 
     def _check_layout(self) -> None:
@@ -64,8 +78,9 @@ class LayoutSource:
                 hint="give the directory of an OCI image layout (it holds oci-layout, index.json, blobs/)",
             )
         try:
-            version = json.loads(marker.read_bytes()).get("imageLayoutVersion")
-        except (OSError, ValueError, AttributeError) as exc:
+            raw = read_regular_file(marker, _MARKER_CAP, label=self._name, what="oci-layout file")
+            version = json.loads(raw).get("imageLayoutVersion")
+        except (OSError, ValueError, AttributeError, RecursionError, TooLarge, FormatError) as exc:
             raise FormatError(
                 f"{self._name}: not an OCI image layout (unreadable oci-layout file: {exc})",
                 input=self._name,
@@ -89,7 +104,7 @@ class LayoutSource:
         """The layout's ``index.json``, parsed (raw bytes kept)."""
         path = self._root / "index.json"
         try:
-            raw = path.read_bytes()
+            raw = read_regular_file(path, self._max_index, label=self._name, what="index.json")
         except OSError as exc:
             raise FormatError(
                 f"{self._name}: cannot read index.json: {exc.strerror or exc}",
@@ -218,48 +233,77 @@ class LayoutSource:
         return self._root / "blobs" / alg / hex_
 
     def _read_verified(self, digest: str, size: int | None, cap: int | None, *, what: str) -> bytes:
-        """Read a blob in chunks, refusing more than ``cap`` bytes, then check size and hash."""
+        """Read a blob (a regular file) of at most ``cap`` bytes (default: the blob cap),
+        refusing one whose size differs from ``size`` before reading it; then check its hash."""
         path = self._blob_path(digest, what=what)
         label = f"{self._name}@{digest}"
-        hasher = hashlib.new(digest.split(":", 1)[0])
-        buf = bytearray()
+        limit = self._max_blob if cap is None else cap
         try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    buf += chunk
-                    if cap is not None and len(buf) > cap:
-                        raise TooLarge(
-                            f"{label}: {what} exceeds the {cap}-byte cap", limit=cap, input=label
-                        )
-                    hasher.update(chunk)
+            data = read_regular_file(path, limit, label=label, what=what, expect_size=size)
         except FileNotFoundError as exc:
             raise NotFound(
                 f"{label}: {what} not found in the layout",
                 input=label,
                 hint="the layout is incomplete (blob missing under blobs/)",
             ) from exc
-        except IsADirectoryError as exc:
-            raise FormatError(f"{label}: blob path is a directory", input=label) from exc
-        actual = f"{digest.split(':', 1)[0]}:{hasher.hexdigest()}"
+        except OSError as exc:
+            raise FormatError(
+                f"{label}: cannot read the {what}: {exc.strerror or exc}", input=label
+            ) from exc
+        alg = digest.split(":", 1)[0]
+        actual = f"{alg}:{hashlib.new(alg, data).hexdigest()}"
         if actual != digest:
             raise DigestMismatch(
                 f"{label}: content hashes to {actual}", expected=digest, actual=actual, input=label
             )
-        if size is not None and size > 0 and len(buf) != size:
+        log.debug("read %s (%d bytes) from %s", digest, len(data), self._name)
+        return data
+
+
+def read_regular_file(
+    path: Path, cap: int, *, label: str, what: str, expect_size: int | None = None
+) -> bytes:
+    """The bytes of the regular file ``path``, at most ``cap`` of them.
+
+    FIFOs, devices and directories are refused without blocking (a layout is untrusted
+    input: ``blobs/sha256/<hex>`` could be a link to ``/dev/zero`` or a pipe); a positive
+    ``expect_size`` must equal the file's size (IntegrityError), checked before reading.
+    OSError (FileNotFoundError included) is left to the caller.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise FormatError(f"{label}: the {what} is not a regular file", input=label)
+        if st.st_size > cap:
+            raise TooLarge(f"{label}: {what} exceeds the {cap}-byte cap", limit=cap, input=label)
+        if expect_size is not None and expect_size > 0 and st.st_size != expect_size:
             raise IntegrityError(
-                f"{label}: descriptor says {size} bytes, blob has {len(buf)}",
+                f"{label}: descriptor says {expect_size} bytes, blob has {st.st_size}",
                 input=label,
                 hint="the descriptor pointing at this blob is wrong",
             )
-        log.debug("read %s (%d bytes) from %s", digest, len(buf), self._name)
-        return bytes(buf)
+        buf = bytearray()
+        while chunk := fh.read(_CHUNK):
+            buf += chunk
+            if len(buf) > cap:  # the file grew while we read it
+                raise TooLarge(
+                    f"{label}: {what} exceeds the {cap}-byte cap", limit=cap, input=label
+                )
+    if expect_size is not None and expect_size > 0 and len(buf) != expect_size:
+        raise IntegrityError(
+            f"{label}: descriptor says {expect_size} bytes, blob has {len(buf)}",
+            input=label,
+            hint="the blob changed while it was read",
+        )
+    return bytes(buf)
 
 
 def _sniff_media_type(data: bytes, digest: str) -> str:
     """Media type of a manifest found by digest only: its ``mediaType``, else by shape."""
     try:
         obj: Any = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FormatError(f"{digest}: not a manifest (invalid JSON: {exc})", input=digest) from exc
     if not isinstance(obj, dict):
         raise FormatError(f"{digest}: not a manifest (not a JSON object)", input=digest)

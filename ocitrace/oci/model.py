@@ -102,7 +102,7 @@ class Descriptor:
 def _load(raw: bytes, what: str) -> dict[str, Any]:
     try:
         obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise FormatError(f"{what} is not valid JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise FormatError(f"{what} is not a JSON object")

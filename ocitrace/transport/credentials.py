@@ -146,6 +146,8 @@ def run_helper(helper: str, server_url: str, timeout: float = HELPER_TIMEOUT) ->
         if _NOT_FOUND in out.lower() or _NOT_FOUND in proc.stderr.lower():
             return None
         first = next(iter((out or proc.stderr.strip()).splitlines()), "")
+        if "secret" in first.lower():  # never echo what could be a credential
+            first = "(output withheld)"
         raise ConfigError(
             f"credential helper {program} failed (exit {proc.returncode}): {first}".rstrip(": "),
             input=program,
@@ -154,7 +156,7 @@ def run_helper(helper: str, server_url: str, timeout: float = HELPER_TIMEOUT) ->
     try:
         reply = json.loads(out)
         username, secret = str(reply.get("Username") or ""), str(reply.get("Secret") or "")
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, RecursionError) as exc:
         raise ConfigError(
             f"credential helper {program} returned unreadable output", input=program
         ) from exc
@@ -173,11 +175,15 @@ def _load_json(path: Path) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", input=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8", input=str(path), hint="fix or remove the file"
+        ) from exc
     if not text.strip():
         return None
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(
             f"{path} is not valid JSON: {exc}", input=str(path), hint="fix or remove the file"
         ) from exc
