@@ -34,6 +34,15 @@ examples:
 stores: buildkit (index entries), referrers (OCI 1.1 API), referrers-tag (sha256-<hex>
 fallback index), cosign-tag (sha256-<hex>.att/.sig/.sbom), bundle (Sigstore bundle).
 Signatures are reported as present and are NOT verified.
+
+--json prints one object:
+  {"name", "digest", "mediaType", "size",
+   "images": [{"platform", "digest"}],
+   "attestations": [{"store", "alsoIn", "kind", "platform", "attachedTo", "manifestDigest",
+                     "layerDigest", "mediaType", "predicateType", "subjects", "envelope",
+                     "signatures", "verified", "size", "shape", "foundVia", "error"}],
+   "checked": [{"digest", "place", "answer"}],
+   "findings": [{"code", "severity", "message", "digest"}]}
 """
 
 UNVERIFIED_NOTE = (
@@ -111,7 +120,7 @@ def discover_target(args: argparse.Namespace) -> Target:
     opener, close = _opener(args)
     try:
         source, identifier, name = opener(args.ref)
-        cosign = opener(args.cosign_repository)[0] if args.cosign_repository else None
+        cosign = _cosign_source(opener, args.cosign_repository)
         top = source.manifest(identifier)
         found = discover(
             source,
@@ -127,6 +136,22 @@ def discover_target(args: argparse.Namespace) -> Target:
 
 
 Opener = Callable[[str], "tuple[Source, str, str]"]
+
+
+def _cosign_source(opener: Opener, text: str | None) -> Source | None:
+    """The ``--cosign-repository`` source; a bad value is reported under the flag's name."""
+    from ..errors import ReferenceError
+
+    if not text:
+        return None
+    try:
+        return opener(text)[0]
+    except ReferenceError as exc:
+        raise ReferenceError(
+            f"--cosign-repository {text}: {exc}",
+            input=text,
+            hint="give a repository such as registry.example/sigs ($COSIGN_REPOSITORY too)",
+        ) from exc
 
 
 def _opener(args: argparse.Namespace) -> tuple[Opener, Callable[[], None]]:

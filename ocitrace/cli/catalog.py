@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
@@ -16,6 +17,9 @@ examples:
   ocitrace catalog 127.0.0.1:5000
   ocitrace catalog --prefix team/ 127.0.0.1:5000
   ocitrace catalog 127.0.0.1:5000/team/        (same as --prefix team/)
+  ocitrace catalog --json 127.0.0.1:5000 | jq -r '.repositories[]'
+
+--json prints {"repositories": [...]} (the registry API's own shape, every page joined).
 """
 
 
@@ -36,6 +40,7 @@ def register(subparsers: Any) -> None:
         default=None,
         help="ask for N names per page (the registry's default otherwise)",
     )
+    p.add_argument("--json", action="store_true", help='print {"repositories": [...]}')
     add_registry_options(p)
     p.set_defaults(func=run)
 
@@ -61,8 +66,12 @@ def run(args: argparse.Namespace) -> int:
     if args.page_size is not None and args.page_size <= 0:
         raise UsageError("--page-size must be positive", input=str(args.page_size))
     client = client_from_args(args)
+    names = client.catalog(host, prefix or None, page_size=args.page_size)
     out = sys.stdout
-    for name in client.catalog(host, prefix or None, page_size=args.page_size):
-        out.write(name + "\n")
+    if args.json:
+        out.write(json.dumps({"repositories": list(names)}, indent=2) + "\n")
+    else:
+        for name in names:  # streamed page by page
+            out.write(name + "\n")
     out.flush()
     return 0

@@ -30,6 +30,18 @@ examples:
   ocitrace provenance --dockerfile --platform linux/amd64 127.0.0.1:5000/app:v1
   ocitrace provenance --materials oci-layout://./layout:v1
   ocitrace provenance --raw --platform linux/arm64 ghcr.io/acme/app:v1 | jq .
+  ocitrace provenance --json 127.0.0.1:5000/app:v1 | jq -r '.[].provenance.source'
+
+--json prints a list, one object per provenance attestation:
+  [{"platform", "attachedTo", "store", "manifestDigest", "layerDigest", "subjects",
+    "signed", "verified",
+    "provenance": {"slsaVersion", "predicateType", "statementType", "buildType",
+                   "builderId", "mode", "frontend", "frontendSource", "source",
+                   "configSource", "invocationId", "startedOn", "finishedOn",
+                   "dependencies", "hermetic", "reproducible", "completeness",
+                   "builderPlatform", "dockerfileVersion", "buildArgs", "labels",
+                   "secrets", "ssh", "locals", "vcs", "dockerfileEmbedded"}}]
+Exit code 4 when the image has no provenance.
 """
 
 
@@ -152,8 +164,10 @@ def _json_entry(f: Found) -> dict[str, Any]:
     a = f.attestation
     return {
         "platform": a.platform,
+        "attachedTo": a.attached_to,
         "store": a.store.value,
         "manifestDigest": a.manifest_digest,
+        "layerDigest": a.layer.digest,
         "subjects": list(a.subjects),
         "signed": a.signed,
         "verified": a.verified,

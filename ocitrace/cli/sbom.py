@@ -31,6 +31,14 @@ examples:
   ocitrace sbom --platform linux/arm64 --json oci-layout://./layout:v1
   ocitrace sbom -o spdx-json --platform linux/amd64 127.0.0.1:5000/app:v1 > sbom.spdx.json
   ocitrace sbom -o spdx-json --document sbom-context 127.0.0.1:5000/app:v1
+  ocitrace sbom --json 127.0.0.1:5000/app:v1 | jq -r '.[].packages[].purl'
+
+--json prints a list, one object per SBOM document:
+  [{"platform", "attachedTo", "store", "manifestDigest", "layerDigest", "predicateType",
+    "role", "primary",
+    "summary": {"format", "documentName", "packageCount", "tools", "created", "namespace"},
+    "packages": [{"name", "version", "type", "purl", "license"}]}]
+Exit code 4 when the image has no SBOM.
 """
 
 FORMATS = ("spdx-json", "cyclonedx-json")
@@ -170,6 +178,7 @@ def _json(doc: SbomDoc) -> dict[str, Any]:
     a = doc.attestation
     return {
         "platform": a.platform,
+        "attachedTo": a.attached_to,
         "store": a.store.value,
         "manifestDigest": a.manifest_digest,
         "layerDigest": a.layer.digest,

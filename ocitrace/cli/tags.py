@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from typing import Any
@@ -19,6 +20,9 @@ examples:
   ocitrace tags 127.0.0.1:5000/app
   ocitrace tags --omit-digest-tags ghcr.io/acme/app
   ocitrace tags oci-layout://./layout
+  ocitrace tags --json 127.0.0.1:5000/app | jq -r '.tags[-1]'
+
+--json prints {"name": REPO, "tags": [...]} (the registry API's own shape, tags sorted).
 """
 
 
@@ -37,6 +41,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="hide sha256-<hex> tags (referrers fallback, cosign .sig/.att/.sbom)",
     )
+    p.add_argument("--json", action="store_true", help='print {"name": REPO, "tags": [...]}')
     add_registry_options(p)
     p.set_defaults(func=run)
 
@@ -49,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
             input=args.repo,
             hint=f"ocitrace tags {ref.name}",
         )
+    tags = (t for t in source.tags() if not (args.omit_digest_tags and _DIGEST_TAG.match(t)))
     out = sys.stdout
-    for tag in source.tags():
-        if args.omit_digest_tags and _DIGEST_TAG.match(tag):
-            continue
-        out.write(tag + "\n")
+    if args.json:
+        out.write(json.dumps({"name": ref.name, "tags": list(tags)}, indent=2) + "\n")
+    else:
+        for tag in tags:  # streamed: a large repository prints as pages arrive
+            out.write(tag + "\n")
     out.flush()
     return 0
