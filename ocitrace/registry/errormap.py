@@ -16,6 +16,9 @@ from ..digest import read_capped
 from ..errors import Denied, NotFound, RegistryError, TooManyRequests, TransportError, Unauthorized
 from ..transport.retry import parse_retry_after
 
+_HTTPS_HINT = (
+    "the registry speaks HTTPS: pass --ca-cert FILE for its CA (or --insecure-skip-tls-verify)"
+)
 _NOT_FOUND_CODES = frozenset({"MANIFEST_UNKNOWN", "BLOB_UNKNOWN", "NAME_UNKNOWN"})
 
 
@@ -58,7 +61,14 @@ def read_error_body(resp: requests.Response) -> bytes:
         resp.close()
 
 
-def error_for(status: int, headers: Mapping[str, str], body: bytes, *, input: str) -> RegistryError:
+def error_for(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    input: str,
+    plain_http: bool = False,
+) -> RegistryError:
     """The typed error for an answer with ``status`` about ``input`` (one-line message)."""
     parsed = parse_error_body(body)
     code = printable(parsed.code, 100)
@@ -82,7 +92,9 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes, *, input: st
         return Denied(f"{input}: access denied{_suffix(said)}", **kw)  # type: ignore[arg-type]
     hint = "the registry failed; retry later" if status >= 500 else None
     if status == 400 and "HTTPS server" in parsed.text:
-        hint = "the registry speaks HTTPS: pass --ca-cert FILE for its CA"
+        hint = _HTTPS_HINT
+    elif status == 400 and plain_http and not body:  # HEAD: Go's answer has no body
+        hint = "if the registry speaks HTTPS, " + _HTTPS_HINT.split(": ", 1)[1]
     return RegistryError(f"{input}: registry answered {status}{_suffix(said)}", hint=hint, **kw)  # type: ignore[arg-type]
 
 
@@ -102,4 +114,5 @@ def raise_for_status(resp: requests.Response, *, input: str) -> None:
     if 200 <= resp.status_code < 300:
         return
     body = read_error_body(resp)
-    raise error_for(resp.status_code, resp.headers, body, input=input)
+    plain = (resp.url or "").startswith("http://")
+    raise error_for(resp.status_code, resp.headers, body, input=input, plain_http=plain)
