@@ -32,12 +32,15 @@ from .gotypes import (
     SIGNED_KINDS,
     STRING,
     UNSIGNED_KINDS,
+    BasicType,
     Func,
     GoType,
     Kind,
     MapType,
+    Ptr,
     PtrType,
     StructType,
+    find_method,
     func_of,
     type_of,
 )
@@ -316,7 +319,8 @@ class State:
         value = MISSING
         for cmd in pipe.cmds:
             value = self.eval_command(dot, cmd, value)
-            if value.kind == Kind.INTERFACE:
+            # Only the empty interface is unwrapped; an ``error`` result stays an interface.
+            if value.kind == Kind.INTERFACE and str(value.typ) == "interface {}":
                 value = indirect_interface(value)
         for variable in pipe.decl:
             if pipe.is_assign:
@@ -481,19 +485,23 @@ class State:
     def _method(self, receiver: RV, name: str) -> Func | None:
         t = receiver.typ
         recv: Any = receiver.val
+        via_ptr = isinstance(t, PtrType)
         if isinstance(t, PtrType):
             t = t.elem
-            recv = recv.value if recv is not None else None
-        if not isinstance(t, StructType):
-            return None
-        m = t.method(name)
+            recv = recv.value if isinstance(recv, Ptr) else None
+        m = find_method(t, name)
         if m is None:
             return None
+        fn = m.fn if isinstance(m, Func) else m
+        if fn is None:
+            return None
+        if via_ptr and recv is None and t is not None and _value_methods(t):
+            fn = functools.partial(_nil_receiver, f"{t}.{name}", str(t).rsplit(".", 1)[-1])
+            recv = None
+        bound = functools.partial(fn, recv)
         if isinstance(m, Func):
-            if m.fn is None:
-                return None
-            return Func(functools.partial(m.fn, recv), m.type)
-        return func_of(functools.partial(m, recv))
+            return Func(bound, m.type)
+        return func_of(bound)
 
     def eval_call(
         self,
@@ -569,9 +577,13 @@ class State:
         if isinstance(fun, Builtin):
             return fun.impl(*argv)
         ft = fun.type
-        pyargs = [_to_param(a) for a in argv]
+        params = ft.params
+        last = len(params) - 1
+        pyargs = [
+            _to_param(a, params[min(i, last)] if params else None) for i, a in enumerate(argv)
+        ]
         if fun.fn is None:
-            raise GoError("call of nil function")
+            raise GoError("reflect.Value.Call: call of nil function")
         result = fun.fn(*pyargs)
         if ft.result is not None:
             return make(ft.result, result)
@@ -716,17 +728,31 @@ class State:
         pv, ok = printable_value(v)
         if not ok:
             self.errorf(f"can't print {n} of type {v.type_str()}")
-        if pv.kind == Kind.STRING:
+        if pv.typ is STRING:
             self.out.append(pv.val)
             return
-        if pv.kind == Kind.FLOAT64 and type(pv.val) is float:
+        if pv.typ is FLOAT64 and type(pv.val) is float:
             self.out.append(strconv.format_float(pv.val, "g", -1))
             return
+        if pv.kind == Kind.INTERFACE:  # a non-empty interface (error): print what it holds
+            pv = indirect_interface(pv)
         self.out.append(sprint([pv]))
 
 
-def _to_param(a: RV) -> Any:
-    return to_interface(a)
+def _to_param(a: RV, param: GoType | None) -> Any:
+    """The Python argument for a Go parameter: a concrete type gets the plain payload."""
+    if param is None or param.kind == Kind.INTERFACE or a.typ is None:
+        return to_interface(a)
+    return a.val
+
+
+def _value_methods(t: GoType) -> bool:
+    """Whether ``t``'s methods have value receivers (Go panics calling them through nil)."""
+    return isinstance(t, BasicType) or (isinstance(t, StructType) and t.value_methods)
+
+
+def _nil_receiver(method: str, short: str, *_args: Any) -> Any:
+    raise GoError(f"value method {method} called using nil *{short} pointer")
 
 
 def plain_func(fn: Callable[..., Any] | Func) -> Func:

@@ -15,13 +15,14 @@ from .gotypes import (
     FLOAT_KINDS,
     INT_KINDS,
     SIGNED_KINDS,
-    TIME,
+    BasicType,
     Kind,
     Ptr,
     PtrType,
     Struct,
     StructType,
     Time,
+    find_method,
 )
 from .reflect import (
     RV,
@@ -46,26 +47,29 @@ class GoPanic(Exception):
     """A method called by fmt (String) failed."""
 
 
-def stringer(v: RV) -> tuple[bool, str | None]:
-    """(implements Stringer, String() result or None for a nil pointer receiver)."""
+def _call_method(v: RV, name: str) -> tuple[bool, str | None]:
+    """(has method ``name``, its string result or None for a nil pointer receiver)."""
     t = v.typ
-    if t is None:
+    recv = v.val
+    if isinstance(t, PtrType):
+        t = t.elem
+        recv = recv.value if isinstance(recv, Ptr) else (None if recv is None else recv)
+    m = find_method(t, name)
+    if m is None:
         return False, None
-    if t is TIME:
-        val = v.val
-        return True, val.string() if isinstance(val, Time) else None
-    if isinstance(t, PtrType) and t.elem is TIME:
-        p = v.val
-        if isinstance(p, Ptr) and isinstance(p.value, Time):
-            return True, p.value.string()
+    if recv is None:
         return True, None
-    st = t.elem if isinstance(t, PtrType) else t
-    if isinstance(st, StructType) and "String" in st.methods:
-        recv = v.val.value if isinstance(v.val, Ptr) else v.val
-        if recv is None:
-            return True, None
-        return True, str(st.methods["String"](recv))
-    return False, None
+    return True, str(m(recv))
+
+
+def stringer(v: RV) -> tuple[bool, str | None]:
+    """(implements error or Stringer, Error()/String() result or None for a nil receiver)."""
+    if v.typ is None or v.kind == Kind.INTERFACE:
+        return False, None
+    ok, s = _call_method(v, "Error")
+    if ok:
+        return ok, s
+    return _call_method(v, "String")
 
 
 def _fake_addr(obj: Any) -> int:
@@ -428,8 +432,13 @@ class Printer:
             self.bad_verb(verb)
 
     def handle_methods(self, v: RV, verb: str) -> bool:
-        if self.erroring or self.sharp_v:
+        if self.erroring:
             return False
+        if self.sharp_v:
+            ok, s = _call_method(v, "GoString") if v.typ is not None else (False, None)
+            if ok:
+                self.fmt_s(s if s is not None else NIL_ANGLE)
+            return ok
         if verb not in "vsxXq":
             return False
         ok, s = stringer(v)
@@ -458,6 +467,9 @@ class Printer:
             self.fmt_pointer(arg, "p")
             return
         k = arg.kind
+        t = arg.typ
+        if isinstance(t, BasicType) and t.methods and self.handle_methods(arg, verb):
+            return
         if k == Kind.BOOL:
             self.fmt_bool(arg.val, verb)
         elif k in FLOAT_KINDS:
@@ -519,12 +531,17 @@ class Printer:
             if self.sharp_v:
                 self.buf.append(str(st))
             self.buf.append("{")
-            for i, f in enumerate(st.fields):
+            if isinstance(value.val, Time):
+                from .gotime import struct_fields
+
+                fields = struct_fields(value.val)
+            else:
+                fields = [(f.name, struct_field(value, (f.name,))) for f in st.fields]
+            for i, (name, fv) in enumerate(fields):
                 if i > 0:
                     self.buf.append(", " if self.sharp_v else " ")
                 if self.plus_v or self.sharp_v:
-                    self.buf.append(f.name + ":")
-                fv = struct_field(value, (f.name,))
+                    self.buf.append(name + ":")
                 self.print_value(fv, verb, depth + 1)
             self.buf.append("}")
         elif k == Kind.INTERFACE:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -77,13 +77,29 @@ class GoType:
 
 @dataclass(frozen=True, eq=True)
 class BasicType(GoType):
-    """bool, string, the int/uint/float/complex kinds."""
+    """bool, string, the int/uint/float/complex kinds, and named types over them.
+
+    A named type (``BasicType("digest.Digest", Kind.STRING, methods={...})``) carries value
+    methods like ``StructType`` does: ``methods[name](receiver, *args)`` where the receiver
+    is the plain payload (a ``str`` for a string kind, an ``int`` for an integer kind).
+    """
 
     name: str
     kind: Kind = Kind.INVALID
+    methods: Mapping[str, Callable[..., Any]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def named(self) -> bool:
+        """True unless this is one of Go's predeclared types (``int``, ``string`` …)."""
+        return self.name not in _PREDECLARED
+
+    def method(self, name: str) -> Callable[..., Any] | None:
+        return self.methods.get(name)
 
 
 @dataclass(frozen=True, eq=True)
@@ -190,10 +206,15 @@ class StructType(GoType):
         name: str,
         fields: Sequence[Field],
         methods: Mapping[str, Callable[..., Any]] | None = None,
+        *,
+        value_methods: bool = False,
     ) -> None:
         self.name = name
         self.fields: tuple[Field, ...] = tuple(fields)
-        self.methods: dict[str, Callable[..., Any]] = dict(methods or {})
+        self.methods: Mapping[str, Callable[..., Any]] = methods if methods is not None else {}
+        # Value-receiver methods called through a nil pointer panic (as time.Time's do)
+        # instead of receiving None.
+        self.value_methods = value_methods
         self._by_name = {f.name: f for f in self.fields}
 
     def field(self, name: str) -> tuple[Field, tuple[str, ...]] | None:
@@ -289,8 +310,60 @@ def wrap_int(value: int, kind: Kind) -> int:
     return value
 
 
-# The time.Time struct; its fields are unexported, so only methods reach templates.
-TIME = StructType("time.Time", ())
+_PREDECLARED = frozenset(
+    ("bool", "string", "complex64", "complex128", "float32", "float64", *INT_TYPES)
+)
+
+
+class LazyMethods(Mapping[str, Callable[..., Any]]):
+    """A method table imported on first use (``module:attribute``), to keep imports cheap."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self._where = (module, attribute)
+        self._table: Mapping[str, Callable[..., Any]] | None = None
+
+    def _load(self) -> Mapping[str, Callable[..., Any]]:
+        if self._table is None:
+            import importlib
+
+            module, attribute = self._where
+            table: Mapping[str, Callable[..., Any]] = getattr(
+                importlib.import_module(module, __package__), attribute
+            )
+            self._table = table
+        return self._table
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        return self._load()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+# The time.Time struct; its fields are unexported, so only methods reach templates
+# (Year, Month, Format, String, … in gotime.py).
+TIME = StructType("time.Time", (), LazyMethods(".gotime", "TIME_METHODS"), value_methods=True)
+
+
+def find_method(t: GoType | None, name: str) -> Callable[..., Any] | None:
+    """The method ``name`` of a struct or named basic type (None when it has none)."""
+    if isinstance(t, (StructType, BasicType)):
+        return t.method(name)
+    return None
+
+
+def error_message(err: BaseException) -> str:
+    """The text of a Go error value (``err.Error()``)."""
+    return str(err)
+
+
+# errors.New's dynamic type: what a non-nil ``error`` holding a GoError prints as ``%T``.
+ERROR_STRING = PtrType(
+    StructType("errors.errorString", (Field("s", STRING),), {"Error": error_message})
+)
 
 
 @dataclass(frozen=True)
@@ -307,6 +380,17 @@ class Int:
     @property
     def type(self) -> BasicType:
         return INT_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A value of a named basic type held in an interface slot (``Named(DIGEST, "sha256:…")``).
+
+    Inside a typed container the plain payload is enough; ``Named`` is for ``interface {}``.
+    """
+
+    type: BasicType
+    value: Any
 
 
 def Float64(value: float) -> float:
@@ -532,6 +616,10 @@ def type_of(v: Any) -> GoType | None:
         return v.type
     if isinstance(v, Time):
         return TIME
+    if isinstance(v, Named):
+        return v.type
+    if isinstance(v, BaseException):
+        return ERROR_STRING
     if isinstance(v, complex):
         return COMPLEX128
     if isinstance(v, tuple):

@@ -15,12 +15,14 @@ from .gotypes import (
     FLOAT_KINDS,
     INT_KINDS,
     STRING,
+    BasicType,
     Func,
     GoType,
     Int,
     Kind,
     Map,
     MapType,
+    Named,
     Ptr,
     PtrType,
     Slice,
@@ -67,8 +69,8 @@ def value_of(obj: Any) -> RV:
 
 
 def _norm(t: GoType | None, obj: Any) -> Any:
-    if isinstance(obj, Int):
-        return obj.value
+    if isinstance(obj, (Int, Named)):
+        obj = obj.value
     if t is not None and t.kind in FLOAT_KINDS and isinstance(obj, int):
         return float(obj)
     return obj
@@ -86,6 +88,8 @@ def to_interface(v: RV) -> Any:
     t = v.typ
     if t is None:
         return None
+    if isinstance(t, BasicType) and t.named:
+        return Named(t, v.val)
     k = t.kind
     if k in INT_KINDS:
         return Int(int(v.val), str(t))

@@ -19,6 +19,7 @@ from ocitrace.template import (
     BOOL,
     FLOAT64,
     INT,
+    INT8,
     INT64,
     STRING,
     TIME,
@@ -39,8 +40,48 @@ from ocitrace.template import (
     Time,
     json_func,
 )
+from ocitrace.template.gotime import DURATION
+from ocitrace.template.gotypes import ERROR, BasicType, Kind
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "gotemplate-typed" / "cases.jsonl"
+
+
+def _sep(d: str) -> int:
+    i = d.find(":")
+    if i < 0:
+        raise ValueError(f"no ':' separator in digest {d}")
+    return i
+
+
+def _validate(d: str) -> GoError | None:
+    i = d.find(":")
+    if i <= 0 or i + 1 == len(d):
+        return GoError("invalid checksum digest format")
+    return None
+
+
+# go-digest's named string types, as tools/gotemplate-typed/main.go declares them.
+ALGORITHM = BasicType(
+    "main.Algorithm",
+    Kind.STRING,
+    {
+        "String": Func(str, FuncType((), STRING)),
+        "Size": Func(lambda a: 32 if a == "sha256" else 0, FuncType((), INT)),
+    },
+)
+DIGEST = BasicType(
+    "main.Digest",
+    Kind.STRING,
+    {
+        "Algorithm": Func(lambda d: d[: _sep(d)], FuncType((), ALGORITHM)),
+        "Encoded": Func(lambda d: d[_sep(d) + 1 :], FuncType((), STRING)),
+        "Hex": Func(lambda d: d[_sep(d) + 1 :], FuncType((), STRING)),
+        "String": Func(str, FuncType((), STRING)),
+        "Validate": Func(_validate, FuncType((), ERROR)),
+    },
+)
+LEVEL = BasicType("main.Level", Kind.INT)
+CODE = BasicType("main.Code", Kind.INT, {"Error": lambda c: f"code {c}"})
 
 PLATFORM = StructType(
     "main.Platform",
@@ -73,11 +114,21 @@ DESCRIPTOR = StructType(
     "main.Descriptor",
     [
         Field("MediaType", STRING, json="mediaType"),
-        Field("Digest", STRING, json="digest"),
+        Field("Digest", DIGEST, json="digest"),
         Field("Size", INT64, json="size"),
         Field("URLs", SliceType(STRING), json="urls", omitempty=True),
         Field("Annotations", MapType(STRING, STRING), json="annotations", omitempty=True),
         Field("Platform", PtrType(PLATFORM), json="platform", omitempty=True),
+    ],
+)
+OUTER = StructType(
+    "main.Outer",
+    [
+        Field("Inner", PtrType(PLATFORM)),
+        Field("Any", ANY),
+        Field("Desc", DESCRIPTOR),
+        Field("Lvl", LEVEL),
+        Field("Err", ERROR),
     ],
 )
 STUB = StructType("main.stub", [Field("SLSA", ANY, json="SLSA", omitempty=True)])
@@ -109,10 +160,32 @@ INPUTS = StructType(
         Field("Labels", MapType(STRING, STRING)),
         Field("When", TIME),
         Field("private", STRING),
+        Field("Digests", SliceType(DIGEST)),
+        Field("Other", DIGEST),
+        Field("Later", TIME),
+        Field("Zero", TIME),
+        Field("Stamp", PtrType(TIME)),
+        Field("NilTime", PtrType(TIME)),
+        Field("Elapsed", DURATION),
+        Field("Sizes", MapType(STRING, INT64)),
+        Field("Counts", SliceType(INT)),
+        Field("Small", SliceType(INT8)),
+        Field("Outer", PtrType(OUTER)),
+        Field("Descs", MapType(STRING, DESCRIPTOR)),
+        Field("Fn", FuncType((INT, STRING), STRING)),
+        Field("NoFn", FuncType((), STRING)),
+        Field("Iface", ANY),
+        Field("Lvl", LEVEL),
+        Field("Code", CODE),
     ],
     methods={
         "Provenance": Func(_provenance, FuncType((), STUB, returns_error=True)),
         "Fail": _fail,
+        "Add": Func(lambda _recv, a, b: a + b, FuncType((INT, INT), INT)),
+        "Join": Func(
+            lambda _recv, sep, *parts: sep.join(parts),
+            FuncType((STRING, STRING), STRING, variadic=True),
+        ),
     },
 )
 
@@ -161,6 +234,41 @@ def build_data() -> Ptr:
                 "Labels": {"b": "2", "a": "1<"},
                 "When": when,
                 "private": "p",
+                "Digests": ["sha256:0123", "sha512:ff"],
+                "Other": "nocolon",
+                "Later": Time(datetime(2025, 11, 30, 23, 59, 59, tzinfo=UTC), 999999999),
+                "Stamp": Ptr(TIME, Time(datetime(2023, 1, 2, 15, 4, 5, tzinfo=UTC), 123456789)),
+                "Elapsed": 90 * 60 * 10**9 + 1500 * 10**6,
+                "Sizes": {"a": 7, "b": -3},
+                "Counts": [1, 20, 300],
+                "Small": [65, -2],
+                "Outer": Ptr(
+                    OUTER,
+                    Struct(
+                        OUTER,
+                        {
+                            "Desc": Struct(
+                                DESCRIPTOR, {"MediaType": "m", "Digest": "sha256:abc", "Size": 5}
+                            ),
+                            "Lvl": 3,
+                        },
+                    ),
+                ),
+                "Descs": {
+                    "b": Struct(DESCRIPTOR, {"MediaType": "x", "Digest": "sha256:bb", "Size": 2}),
+                    "a": Struct(
+                        DESCRIPTOR,
+                        {
+                            "MediaType": "y",
+                            "Digest": "sha256:aa",
+                            "Size": 1,
+                            "Annotations": {"k": "v"},
+                        },
+                    ),
+                },
+                "Fn": Func(lambda n, s: s * n, FuncType((INT, STRING), STRING)),
+                "Lvl": 2,
+                "Code": 4,
             },
         ),
     )
@@ -186,5 +294,5 @@ def test_typed_values_match_go(case: dict[str, Any]) -> None:
 
 
 def test_fixture_is_substantial() -> None:
-    assert len(CASES) >= 40
-    assert sum(1 for c in CASES if c.get("error")) >= 10
+    assert len(CASES) >= 130
+    assert sum(1 for c in CASES if c.get("error")) >= 30

@@ -10,9 +10,57 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"text/template"
 	"time"
 )
+
+// Algorithm and Digest mirror go-digest's named string types and their value methods.
+type Algorithm string
+
+func (a Algorithm) String() string { return string(a) }
+func (a Algorithm) Size() int {
+	if a == "sha256" {
+		return 32
+	}
+	return 0
+}
+
+type Digest string
+
+func (d Digest) Algorithm() Algorithm { return Algorithm(string(d)[:d.sepIndex()]) }
+func (d Digest) Encoded() string     { return string(d)[d.sepIndex()+1:] }
+func (d Digest) Hex() string         { return d.Encoded() }
+func (d Digest) String() string      { return string(d) }
+func (d Digest) Validate() error {
+	i := strings.Index(string(d), ":")
+	if i <= 0 || i+1 == len(d) {
+		return errors.New("invalid checksum digest format")
+	}
+	return nil
+}
+func (d Digest) sepIndex() int {
+	i := strings.Index(string(d), ":")
+	if i < 0 {
+		panic("no ':' separator in digest " + string(d))
+	}
+	return i
+}
+
+// Level is a named int without methods; Code a named int with an Error method.
+type Level int
+
+type Code int
+
+func (c Code) Error() string { return "code " + string(rune('0'+int(c))) }
+
+type Outer struct {
+	Inner *Platform
+	Any   any
+	Desc  Descriptor
+	Lvl   Level
+	Err   error
+}
 
 type Platform struct {
 	Architecture string   `json:"architecture"`
@@ -37,7 +85,7 @@ type Image struct {
 
 type Descriptor struct {
 	MediaType   string            `json:"mediaType"`
-	Digest      string            `json:"digest"`
+	Digest      Digest            `json:"digest"`
 	Size        int64             `json:"size"`
 	URLs        []string          `json:"urls,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
@@ -61,7 +109,28 @@ type inputs struct {
 	Labels   map[string]string
 	When     time.Time
 	private  string
+	Digests  []Digest
+	Other    Digest
+	Later    time.Time
+	Zero     time.Time
+	Stamp    *time.Time
+	NilTime  *time.Time
+	Elapsed  time.Duration
+	Sizes    map[string]int64
+	Counts   []int
+	Small    []int8
+	Outer    *Outer
+	Descs    map[string]Descriptor
+	Fn       func(int, string) string
+	NoFn     func() string
+	Iface    any
+	Lvl      Level
+	Code     Code
 }
+
+func (i *inputs) Add(a, b int) int { return a + b }
+
+func (i *inputs) Join(sep string, parts ...string) string { return strings.Join(parts, sep) }
 
 func (i *inputs) Provenance() (stub, error) {
 	var slsa any
@@ -120,6 +189,92 @@ var templates = []string{
 	`{{index .Labels 1}}`,
 	`{{len .Images}} {{len .Labels}}`,
 	`{{printf "%#v" .Tags}} {{printf "%#v" .Labels}} {{printf "%#v" .Count}}`,
+	// Methods on named non-struct types (go-digest's Digest).
+	`{{.Manifest.Digest.Encoded}} {{.Manifest.Digest.Algorithm}} {{.Manifest.Digest.Hex}} {{.Manifest.Digest.String}}`,
+	`{{printf "%T %T %v %s %q %x %d" .Manifest.Digest .Manifest.Digest.Algorithm .Manifest.Digest .Manifest.Digest .Manifest.Digest .Manifest.Digest .Manifest.Digest}}`,
+	`{{printf "%#v %#v %+v" .Manifest.Digest .Manifest.Digest.Algorithm .Manifest.Digest}}`,
+	`{{.Manifest.Digest.Algorithm.Size}} {{printf "%T" .Manifest.Digest.Algorithm.Size}}`,
+	`{{.Manifest.Digest.Validate}}`,
+	`{{printf "%v" .Manifest.Digest.Validate}}`,
+	`{{if .Manifest.Digest.Validate}}bad{{else}}ok{{end}}`,
+	`{{.Other.Validate}}`,
+	`{{with .Other.Validate}}bad: {{.}} {{printf "%T" .}}{{end}}`,
+	`{{.Other.Encoded}}`,
+	`{{range .Digests}}{{.Encoded}},{{.Algorithm}};{{end}}`,
+	`{{.Digests}} {{printf "%v|%q|%T" .Digests .Digests .Digests}}`,
+	`{{index .Digests 1 | printf "%T"}} {{(index .Digests 1).Encoded}}`,
+	`{{json .Digests}} {{json .Manifest.Digest}} {{json .Manifest.Digest.Algorithm}}`,
+	`{{eq .Manifest.Digest "sha256:abc"}} {{ne .Other "x"}} {{lt .Other "z"}} {{len .Manifest.Digest}}`,
+	`{{.Manifest.Digest.Nope}}`,
+	`{{.Manifest.Digest.Encoded 1}}`,
+	`{{slice .Manifest.Digest 0 6}} {{printf "%T" (slice .Manifest.Digest 0 6)}} {{index .Manifest.Digest 0}}`,
+	`{{print .Manifest.Digest .Other}} {{println .Manifest.Digest 1}}`,
+	`{{html .Other}} {{urlquery .Manifest.Digest}} {{js .Manifest.Digest}}`,
+	`{{.Manifest}}`,
+	`{{printf "%+v" .Manifest}}`,
+	`{{.Lvl}} {{printf "%T %v %d %#v" .Lvl .Lvl .Lvl .Lvl}} {{eq .Lvl 2}}`,
+	`{{.Code}} {{printf "%T %v %d %s" .Code .Code .Code .Code}}`,
+	// time.Time methods.
+	`{{.When.Year}} {{.When.Month}} {{.When.Day}} {{.When.Hour}} {{.When.Minute}} {{.When.Second}} {{.When.Nanosecond}} {{.When.YearDay}} {{.When.Weekday}}`,
+	`{{printf "%d %v %s %T %T %q %x" .When.Month .When.Month .When.Weekday .When.Month .When.Weekday .When.Month .When.Weekday}}`,
+	`{{.When.Unix}} {{.When.UnixNano}} {{.When.UnixMilli}} {{.When.UnixMicro}} {{printf "%T" .When.Unix}}`,
+	`{{.When.UTC}} {{.When.IsZero}} {{.Zero.IsZero}} {{.Zero}} {{.Zero.Unix}} {{.Zero.Weekday}} {{.Zero.YearDay}}`,
+	`{{.When.String}} {{.Stamp.String}} {{.Stamp}} {{.Stamp.Year}} {{.Stamp.Month}} {{.Stamp.UnixNano}}`,
+	`{{.Image.Created.Year}} {{.Image.Created.Format "2006-01-02"}}`,
+	`{{.When.Format "2006-01-02T15:04:05.999999999Z07:00"}}|{{.Stamp.Format "2006-01-02T15:04:05.999999999Z07:00"}}|{{.Zero.Format "2006-01-02T15:04:05Z07:00"}}`,
+	`{{.When.Format "Mon Jan _2 15:04:05 MST 2006"}}|{{.Stamp.Format "Monday, 02-January-06 15:04:05 MST"}}`,
+	`{{.When.Format "3:04PM 03 pm PM .000 .999 ,000 .000000000 .999999999 .9 .0"}}|{{.Stamp.Format ".000 .999 ,999 .00000 .9999999999"}}`,
+	`{{.When.Format "-0700 -07:00 -07 -070000 -07:00:00 Z0700 Z07:00 Z07 Z070000 Z07:00:00"}}|{{.Stamp.Format "-0700 -07:00 -07 Z0700 Z07:00 Z07 Z070000 Z07:00:00 MST"}}`,
+	`{{.When.Format "002 __2 _2 2 02 1 01 06 2006 _2006 Jan January Janx Mon Monday Monx 15 3 03 4 04 5 05"}}`,
+	`{{.Stamp.Format "01/02 03:04:05PM '06 -0700"}}|{{.Stamp.Format "Jan 2, 2006 at 3:04pm (MST)"}}|{{.Stamp.Format ""}}|{{.Stamp.Format "no std here"}}`,
+	`{{.Stamp.Format "2006-01-02T15:04:05.000000Z"}} {{.Stamp.Format "20060102150405"}} {{.Stamp.Format "15:04:05.00"}}`,
+	`{{.Later.Format "Mon Monday Jan January 3PM 3pm"}} {{.Later.YearDay}} {{.Later.Weekday}} {{.Later.Hour}}`,
+	`{{.NilTime.Year}}`,
+	`{{.NilTime}} {{.NilTime.IsZero}}`,
+	`{{.When.Before .Later}} {{.When.After .Later}} {{.When.Equal .When}} {{.When.Equal .When.UTC}} {{.Stamp.Before .When}} {{.When.After .Stamp}}`,
+	`{{.Later.Sub .When}} {{printf "%T %d" (.Later.Sub .When) (.Later.Sub .When)}} {{.When.Sub .Later}} {{.When.Sub .When}}`,
+	`{{.When.Add 3600000000000}} {{.When.Add -1500}} {{printf "%T" (.When.Add 1)}}`,
+	`{{.When.Truncate 3600000000000}} {{.When.Round 1000000000}} {{.Stamp.Round 3600000000000}} {{.Stamp.Truncate 86400000000000}} {{.Stamp.Round 0}}`,
+	`{{printf "%s|%v|%+v|%#v" .Stamp .Stamp .Stamp .Stamp}}`,
+	`{{printf "%s|%v|%#v" .When .When .When}}`,
+	`{{printf "%d" .Stamp}} {{printf "%d|%x" .Zero .Zero}}`,
+	`{{printf "%#v" .Zero}} {{printf "%q" .Zero}}`,
+	`{{.Elapsed}} {{.Elapsed.Hours}} {{.Elapsed.Minutes}} {{.Elapsed.Seconds}} {{.Elapsed.Milliseconds}} {{printf "%v %d %T %s" .Elapsed .Elapsed .Elapsed .Elapsed}}`,
+	`{{json .When.Month}} {{json .Elapsed}} {{json .Stamp}} {{json .Zero}}`,
+	`{{.When.Month.String}} {{eq .When.Month 5}} {{if eq .When.Weekday 1}}monday{{end}} {{lt .When.Day 10}}`,
+	`{{.When.Format}}`,
+	`{{.When.Format 1}}`,
+	`{{.When.Nope}}`,
+	`{{.When.Before .When.Year}}`,
+	// Other typed values.
+	`{{printf "%+v" .Outer}} {{printf "%#v" .Outer}}`,
+	`{{.Outer}} {{.Outer.Any}} {{printf "%v" .Outer.Any}} {{.Outer.Err}} {{.Outer.Inner}}`,
+	`{{.Outer.Any.x}}`,
+	`{{.Outer.Inner.OS}}`,
+	`{{.Descs}}`,
+	`{{printf "%+v" .Descs}}`,
+	`{{(index .Descs "zz").Size}} {{index .Descs "zz" | printf "%T"}} {{(index .Descs "a").Digest.Encoded}}`,
+	`{{index .Sizes "zz"}} {{index .Sizes "a"}} {{printf "%T" (index .Sizes "zz")}} {{.Sizes.zz}} {{.Sizes.a}}`,
+	`{{len .Sizes}} {{len .Counts}} {{len .Descs}} {{len .Small}}`,
+	`{{.Counts}} {{printf "%v %d %x %03d %T" .Counts .Counts .Counts .Counts .Counts}}`,
+	`{{.Small}} {{printf "%T %v %c" .Small .Small .Small}} {{index .Small 1}} {{printf "%T" (index .Small 1)}}`,
+	`{{eq .Manifest.Size 1234}} {{printf "%d" .Manifest.Size}} {{lt .Manifest.Size 2000}} {{eq (index .Counts 0) 1}} {{eq .Big 1099511627776}}`,
+	`{{printf "%5.1f|%-8.3f|%e|%g|%08.3f|%+.2f|%v" .Ratio .Ratio .Ratio .Ratio .Ratio .Ratio .Ratio}}`,
+	`{{call .Fn 3 "x"}} {{printf "%T" .Fn}}`,
+	`{{call .Fn "x" 3}}`,
+	`{{call .Fn 3}}`,
+	`{{call .NoFn}}`,
+	`{{.Add 1 2}} {{.Join "," "a" "b"}} {{.Join "-"}} {{printf "%T" .Add}}`,
+	`{{.Add 1}}`,
+	`{{.Add "a" 2}}`,
+	`{{.Add 1 2 | printf "%T"}} {{3 | .Add 4}}`,
+	`{{.Iface}} {{printf "%v %T" .Iface .Iface}} {{if .Iface}}t{{else}}f{{end}}`,
+	`{{.Iface.x}}`,
+	`{{json .Outer}} {{json .Descs}}`,
+	`{{range $k, $v := .Descs}}{{$k}}={{$v.Size}}/{{$v.Digest.Encoded}};{{end}}`,
+	`{{range $i, $c := .Counts}}{{$i}}:{{$c}} {{end}}{{range .Sizes}}{{.}} {{end}}`,
+	`{{index .Counts 5}}`,
+	`{{index .Sizes 1}}`,
 }
 
 type result struct {
@@ -132,6 +287,7 @@ func main() {
 	created := time.Date(2022, 12, 16, 8, 26, 28, 651359794, time.UTC)
 	hist := time.Date(2022, 12, 16, 8, 26, 0, 0, time.UTC)
 	when := time.Date(2024, 5, 6, 7, 8, 9, 120000000, time.FixedZone("", 7200))
+	stamp := time.Date(2023, 1, 2, 15, 4, 5, 123456789, time.UTC)
 	img := &Image{
 		Created:  &created,
 		Platform: Platform{Architecture: "amd64", OS: "linux"},
@@ -149,6 +305,22 @@ func main() {
 		Labels:   map[string]string{"b": "2", "a": "1<"},
 		When:     when,
 		private:  "p",
+		Digests:  []Digest{"sha256:0123", "sha512:ff"},
+		Other:    "nocolon",
+		Later:    time.Date(2025, 11, 30, 23, 59, 59, 999999999, time.UTC),
+		Stamp:    &stamp,
+		Elapsed:  90*time.Minute + 1500*time.Millisecond,
+		Sizes:    map[string]int64{"a": 7, "b": -3},
+		Counts:   []int{1, 20, 300},
+		Small:    []int8{65, -2},
+		Outer:    &Outer{Desc: Descriptor{MediaType: "m", Digest: "sha256:abc", Size: 5}, Lvl: 3},
+		Descs: map[string]Descriptor{
+			"b": {MediaType: "x", Digest: "sha256:bb", Size: 2},
+			"a": {MediaType: "y", Digest: "sha256:aa", Size: 1, Annotations: map[string]string{"k": "v"}},
+		},
+		Fn:    func(n int, s string) string { return strings.Repeat(s, n) },
+		Lvl:   2,
+		Code:  4,
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
