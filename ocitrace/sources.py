@@ -27,10 +27,13 @@ def open_source(
 ) -> tuple[Source, Reference | LayoutReference]:
     """The Source holding ``ref`` and the parsed reference.
 
-    Pass one ``client`` for many references so they share the referrers-API memo.
+    Pass one ``client`` for many references so they share the referrers-API memo.  The
+    size caps (``limits``, else the client's) apply to layouts as well.
     """
     parsed = parse_any(ref) if isinstance(ref, str) else ref
+    caps = limits or (client.limits if client is not None else Limits())
     if isinstance(parsed, LayoutReference):
-        return LayoutSource(parsed.path), parsed
+        layout = LayoutSource(parsed.path, max_manifest_size=caps.manifest, max_blob_size=caps.blob)
+        return layout, parsed
     registry_client = client or RegistryClient(transport, limits=limits)
     return registry_client.repository(parsed.registry, parsed.repository), parsed

@@ -1,7 +1,8 @@
 """Redaction of secrets in URLs and headers before anything is logged or put in a message.
 
 Signed blob-storage URLs (S3 ``X-Amz-Signature``, Azure ``sig``, GCS ``X-Goog-Signature``,
-CloudFront ``Signature``/``Key-Pair-Id``) and token endpoints carry secrets in the query;
+CloudFront ``Signature``/``Key-Pair-Id``, Docker Hub's Cloudflare ``verify``) and token
+endpoints carry secrets in the query;
 ``user:password@`` may sit in the authority.
 """
 
@@ -35,6 +36,16 @@ _SECRET_PARAMS = frozenset(
         "skoid",
         "sktid",
         "sv",
+        # Docker Hub's Cloudflare blob URLs (``?verify=<expiry>-<hmac>``), API keys, JWTs
+        "verify",
+        "key",
+        "apikey",
+        "api_key",
+        "jwt",
+        "id_token",
+        "secret",
+        "x-amz-session-token",
+        "googleaccessid",
     }
 )
 
