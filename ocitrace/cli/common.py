@@ -14,7 +14,7 @@ import re
 import sys
 from typing import TextIO
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, Unauthorized, UsageError
 from ..layout import LayoutSource
 from ..reference import LayoutReference, Reference, parse_any
 from ..registry import Limits, RegistryClient
@@ -188,3 +188,18 @@ def open_source_from_args(
         return LayoutSource(parsed.path), parsed
     client = client_from_args(args)
     return open_source(parsed, client.transport, client=client)
+
+
+def cli_hint(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """A better hint than the library's when the flags explain the error, else None.
+
+    The library cannot tell "no credentials" from "credentials given on the command line
+    and rejected"; the CLI can.
+    """
+    if isinstance(exc, Unauthorized) and getattr(args, "password_stdin", False):
+        user = getattr(args, "username", None) or "the user"
+        return (
+            f"the registry rejected the password for {user} (read from the first line of "
+            "stdin by --password-stdin); check the user name and password"
+        )
+    return None

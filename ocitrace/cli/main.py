@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _silence_stdout()
             return exitcodes.OK
         except Exception as exc:  # one boundary: every error becomes one line + exit code
-            return _report(exc, debug=bool(args.debug), redactor=redactor)
+            return _report(exc, debug=bool(args.debug), redactor=redactor, args=args)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
@@ -147,14 +147,25 @@ def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.Ar
     return None
 
 
-def _report(exc: BaseException, *, debug: bool, redactor: Redactor) -> int:
+def _report(
+    exc: BaseException,
+    *,
+    debug: bool,
+    redactor: Redactor,
+    args: argparse.Namespace | None = None,
+) -> int:
     """Print the error (and the traceback with ``--debug``), redacted; its exit code."""
     if debug:
         import traceback
 
         text = "".join(traceback.format_exception(exc))
         sys.stderr.write(redactor(text))
-    print(f"ocitrace: error: {redactor(format_error(exc))}", file=sys.stderr)
+    hint = None
+    if args is not None:
+        from .common import cli_hint  # imports the registry stack: only on this error path
+
+        hint = cli_hint(exc, args)
+    print(f"ocitrace: error: {redactor(format_error(exc, hint))}", file=sys.stderr)
     return exitcodes.for_exception(exc)
 
 
@@ -182,16 +193,28 @@ def _commands_needed(argv: Sequence[str]) -> Sequence[str]:
     return () if "--version" in argv else COMMANDS
 
 
-def format_error(exc: BaseException) -> str:
-    """One line: the message, then the hint when there is one."""
+def format_error(exc: BaseException, hint: str | None = None) -> str:
+    """One line: the message, then the hint (``hint``, else the exception's) when there is one."""
     msg = " ".join(str(exc).split()) or type(exc).__name__
-    hint = " ".join(str(getattr(exc, "hint", "") or "").split())
+    hint = " ".join(str(hint or getattr(exc, "hint", "") or "").split())
     return f"{msg} (hint: {hint})" if hint else msg
 
 
-def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+def entry() -> None:  # pragma: no cover - the process boundary, exercised by subprocess tests
+    """Console-script entry.  After Ctrl-C, exit at once: worker threads still blocked in a
+    socket read would otherwise keep the interpreter waiting for them."""
+    code = main()
+    if code == exitcodes.INTERRUPTED:
+        import os
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

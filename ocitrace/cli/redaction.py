@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 import re
 
-from ..transport.redact import REDACTED, redact_url
-
 _AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
-_MIN_SECRET = 3  # shorter "secrets" would redact ordinary words
+MIN_SECRET = 3  # shorter "secrets" would redact ordinary words
 
 
 class Redactor:
@@ -26,10 +24,13 @@ class Redactor:
 
     def add(self, secret: str | None) -> None:
         """Remember ``secret`` (a password or token read at run time) for redaction."""
-        if secret and len(secret) >= _MIN_SECRET:
+        if secret and len(secret) >= MIN_SECRET:
             self._secrets.add(secret)
 
     def __call__(self, text: str) -> str:
+        # imported here: ocitrace.transport pulls in requests, which `--version` should not pay
+        from ..transport.redact import REDACTED, redact_url
+
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
         text = _AUTH_VALUE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
