@@ -12,6 +12,8 @@ from typing import Any
 
 from .gotypes import (
     ANY,
+    ANY_MAP,
+    ANY_SLICE,
     FLOAT_KINDS,
     INT_KINDS,
     STRING,
@@ -95,7 +97,15 @@ def to_interface(v: RV) -> Any:
         return Int(int(v.val), str(t))
     if k in FLOAT_KINDS:
         return float(v.val)
-    return v.val
+    val = v.val
+    # A raw payload of a typed container keeps its static type once in an interface.
+    if isinstance(t, SliceType) and not isinstance(val, Slice) and t != ANY_SLICE:
+        return Slice(t.elem, val)
+    if isinstance(t, MapType) and not isinstance(val, Map) and t != ANY_MAP:
+        return Map(t.key, t.elem, val)
+    if isinstance(t, PtrType) and not isinstance(val, Ptr):
+        return Ptr(t.elem, val)
+    return val
 
 
 def is_nil(v: RV) -> bool:

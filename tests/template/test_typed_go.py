@@ -177,6 +177,8 @@ INPUTS = StructType(
         Field("Iface", ANY),
         Field("Lvl", LEVEL),
         Field("Code", CODE),
+        Field("Old", TIME),
+        Field("Durs", SliceType(DURATION)),
     ],
     methods={
         "Provenance": Func(_provenance, FuncType((), STUB, returns_error=True)),
@@ -269,6 +271,12 @@ def build_data() -> Ptr:
                 "Fn": Func(lambda n, s: s * n, FuncType((INT, STRING), STRING)),
                 "Lvl": 2,
                 "Code": 4,
+                "Old": Time(
+                    datetime(1969, 7, 20, 20, 17, 40, tzinfo=timezone(timedelta(seconds=-12600))),
+                    5,
+                    "NST",
+                ),
+                "Durs": [0, 999, 1500, 1500000, -2500000000, 25 * 3600 * 10**9, -1, (1 << 63) - 1],
             },
         ),
     )

@@ -126,6 +126,8 @@ type inputs struct {
 	Iface    any
 	Lvl      Level
 	Code     Code
+	Old      time.Time
+	Durs     []time.Duration
 }
 
 func (i *inputs) Add(a, b int) int { return a + b }
@@ -275,6 +277,18 @@ var templates = []string{
 	`{{range $i, $c := .Counts}}{{$i}}:{{$c}} {{end}}{{range .Sizes}}{{.}} {{end}}`,
 	`{{index .Counts 5}}`,
 	`{{index .Sizes 1}}`,
+	// More time: negative named zones, pre-1970 instants, AddDate normalisation, durations.
+	`{{.Old}} {{.Old.Unix}} {{.Old.UnixMilli}} {{.Old.UnixMicro}} {{.Old.UnixNano}} {{.Old.UTC}} {{.Old.Weekday}} {{.Old.YearDay}}`,
+	`{{.Old.Format "MST -0700 -07:00 -07 Z07:00 Z0700 -07:00:00 Z07:00:00 .999 .000 3PM 03:04:05.9999"}}`,
+	`{{printf "%#v" .Old}} {{.Old.Format "2006-01-02T15:04:05.0000000000Z07:00"}} {{.Old.Format ".99999999999 ,99 .0 .9 .09"}}`,
+	`{{.When.AddDate 0 1 25}} {{.Later.AddDate 0 3 0}} {{.Later.AddDate -1 -11 -30}} {{.Old.AddDate 100 0 0}}`,
+	`{{.When.Compare .Later}} {{.Later.Compare .When}} {{.When.Compare .When.UTC}} {{.Old.Before .Zero}} {{.Zero.Before .Old}}`,
+	`{{range .Durs}}{{.}} {{.Seconds}} {{.Milliseconds}}|{{end}}`,
+	`{{range .Durs}}{{.Hours}} {{.Minutes}} {{.Microseconds}} {{.Nanoseconds}}|{{end}}`,
+	`{{.Durs}} {{printf "%v %d %s %q" .Durs .Durs .Durs .Durs}} {{json .Durs}}`,
+	`{{.Old.Round 3600000000000}} {{.Old.Truncate 60000000000}} {{.Old.Round 7}} {{.Zero.Add 1}}`,
+	`{{.When.Format "Jan Janu Januar Mon Mond Monda MSTx _2006 __2 Z07 Z0"}}`,
+	`{{.Old.Format "Monday January 2 15 03 3 4 5 PM pm"}}`,
 }
 
 type result struct {
@@ -321,6 +335,8 @@ func main() {
 		Fn:    func(n int, s string) string { return strings.Repeat(s, n) },
 		Lvl:   2,
 		Code:  4,
+		Old:   time.Date(1969, 7, 20, 20, 17, 40, 5, time.FixedZone("NST", -12600)),
+		Durs:  []time.Duration{0, 999, 1500, 1500000, -2500000000, 25 * time.Hour, -1, 1<<63 - 1},
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
