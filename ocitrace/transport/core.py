@@ -58,6 +58,9 @@ class TransportOptions:
     user_agent: str = f"ocitrace/{__version__}"
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    # registries username/password may be sent to (the ones named on the command line);
+    # None: every registry the run talks to
+    credential_registries: frozenset[str] | None = None
     docker_config_dir: str | None = None  # default: $DOCKER_CONFIG or ~/.docker
     auth_file: str | None = None  # containers auth.json; default from REGISTRY_AUTH_FILE / XDG
 
@@ -143,6 +146,7 @@ class Transport:
             docker_config_dir=opts.docker_config_dir,
             auth_file=opts.auth_file,
             environ=environ,
+            explicit_for=opts.credential_registries,
         )
         self.auth = Authenticator(
             self.credentials, clock=clock, plain_http_ok=self.plain_http_allowed

@@ -1,6 +1,7 @@
 """Where registry credentials come from, in precedence order.
 
-1. ``--username`` + ``--password-stdin`` (explicit, for every registry of the run);
+1. ``--username`` + ``--password-stdin`` (explicit: for the registries in ``explicit_for``,
+   or every registry of the run when that is None);
 2. Docker config (``$DOCKER_CONFIG/config.json`` or ``~/.docker/config.json``):
    ``credHelpers[host]`` → ``credsStore`` → inline ``auths``;
 3. containers auth.json (``REGISTRY_AUTH_FILE``, ``$XDG_RUNTIME_DIR/containers/auth.json``,
@@ -204,8 +205,13 @@ class CredentialStore:
         auth_file: str | None = None,
         environ: Mapping[str, str] | None = None,
         helper: HelperRunner = run_helper,
+        explicit_for: frozenset[str] | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
+        # registries (``host[:port]``) the explicit credential may go to; None: every one
+        self._explicit_for = (
+            None if explicit_for is None else frozenset(host_key(r) for r in explicit_for)
+        )
         self._explicit = (
             Credential(username or "", password or "", source="--username/--password-stdin")
             if password
@@ -230,8 +236,11 @@ class CredentialStore:
         with self._lock:
             if key in self._memo:
                 return self._memo[key]
+        explicit = self._explicit
+        if explicit is not None and self._explicit_for is not None:
+            explicit = explicit if host_key(registry) in self._explicit_for else None
         cred = (
-            self._explicit
+            explicit
             or self._from_docker(registry)
             or self._from_containers(registry, repository)
             or ANONYMOUS

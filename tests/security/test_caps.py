@@ -126,3 +126,16 @@ def test_request_without_streaming_is_capped() -> None:
         with ok:
             resp = t.request("GET", f"{ok.url}/v2/", registry=ok.netloc, stream=False)
             assert resp.content == b"small"
+
+
+def test_gzip_bomb_is_capped_on_decoded_bytes() -> None:
+    """We ask for identity; a server that gzips anyway is capped on what it expands to."""
+    import gzip
+
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)  # ~64 KiB on the wire
+    headers = {"Content-Type": OCI_MANIFEST, "Content-Encoding": "gzip"}
+    srv = HostileServer(lambda s: Reply(200, headers, bomb))
+    with srv, pytest.raises(TooLarge) as info:
+        client(SMALL).repository(srv.netloc, "a/b").manifest("v1")
+    assert info.value.limit == SMALL.manifest
+    assert srv.seen[0].header("Accept-Encoding") == "identity"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ocitrace.errors import OcitraceError, RegistryError, TransportError
+from ocitrace.errors import OcitraceError, RegistryError, TransportError, Unauthorized
 from ocitrace.oci.model import Descriptor
 from ocitrace.registry import RegistryClient
 from ocitrace.transport import Credential, Transport, TransportOptions
@@ -297,3 +297,17 @@ def test_reprs_hide_secrets() -> None:
         for secret in (PASSWORD, "IDTOKEN", "REGTOKEN", "SIG", BASIC.split()[1], "refresh_token=R"):
             assert secret not in shown
     assert USER in repr(cred)
+
+
+def test_explicit_credentials_only_for_the_named_registries() -> None:
+    """``--username`` creds bound to the registries on the command line never reach another
+    registry that an input list (stdin digests, audit targets) happens to name."""
+    ok = Reply(200, {"Content-Type": OCI_MANIFEST}, MANIFEST)
+    with basic_registry(ok) as named, basic_registry(ok) as other:
+        c = client(credential_registries=frozenset({named.netloc}), **creds())
+        assert c.repository(named.netloc, "a/b").manifest("v1").data == MANIFEST
+        with pytest.raises(Unauthorized):
+            c.repository(other.netloc, "a/b").manifest("v1")
+        assert all(s.header("Authorization") is None for s in other.seen)
+        # unbound (the default), the same credential goes to every registry
+        assert client(**creds()).repository(other.netloc, "a/b").manifest("v1").data == MANIFEST
