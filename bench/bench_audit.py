@@ -13,7 +13,8 @@ differ, so a cold audit cannot serve one image from another's cache entries.  Me
 * ``skopeo inspect --raw`` over the same references, sequentially and with ``xargs -P8``
   (raw manifest only: less work than the audit does).
 
-The proxy is ``tests/support/proxy.py`` (it also counts requests: printed per command).
+The proxy is ``bench/latency_proxy.py`` (raw TCP, asyncio, in its own process, so the
+proxy is not what is measured); it counts HTTP requests: printed per command.
 """
 
 from __future__ import annotations
@@ -22,20 +23,18 @@ import hashlib
 import json
 import os
 import shutil
-import socketserver
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.proxy import ProxyLog, counting_proxy  # noqa: E402
+from bench.latency_proxy import LatencyProxy, latency_proxy  # noqa: E402
 from tests.support.registry import (  # noqa: E402
     RunningRegistry,
     fixture_dir,
@@ -49,13 +48,6 @@ REPOS, TAGS, DELAY = 50, 4, 0.025
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
 OCITRACE = [sys.executable, "-m", "ocitrace"]
-# Make the Python proxy behave like a Go registry on the wire (bench process only):
-# socketserver listens with a backlog of 5, so 16+ clients connecting at once overflow it
-# and the kernel drops SYNs (a 1 s retransmit each); Go listens with hundreds.  And it
-# writes headers and body separately without TCP_NODELAY (Go sets it), so Nagle plus the
-# client's delayed ACK add ~40 ms to every response with a body.
-ThreadingHTTPServer.request_queue_size = 1024
-socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 JOBS = ["-j", os.environ["BENCH_JOBS"]] if os.environ.get("BENCH_JOBS") else []  # else default
 
 
@@ -117,8 +109,8 @@ def main() -> int:
         for r in range(REPOS):
             for t in range(TAGS):
                 push_distinct(reg, fixture, f"bench/app{r:02d}", f"v{t}", r * TAGS + t + 1)
-        with counting_proxy(reg.url, latency=DELAY) as running:
-            results, counts = measure(running.host, running.log, tmp)
+        with latency_proxy(reg.url, delay=DELAY) as proxy:
+            results, counts = measure(proxy, tmp)
     finally:
         reg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -126,8 +118,9 @@ def main() -> int:
     return 0
 
 
-def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dict[str, int]]:
+def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, float], dict[str, int]]:
     """Time every contender once per run through the proxy; count requests of one run each."""
+    proxy = lp.host
     refs = [f"{proxy}/bench/app{r:02d}:v{t}" for r in range(REPOS) for t in range(TAGS)]
     refs_text = "\n".join(refs) + "\n"
     cache = tmp / "cache"
@@ -148,17 +141,17 @@ def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dic
     results: dict[str, float] = {}
     counts: dict[str, int] = {}
     results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
-    log.clear()
+    lp.clear()
     audit_cold()
-    counts["ocitrace audit (cold)"] = len(log.requests)
+    counts["ocitrace audit (cold)"] = lp.count()
     results["ocitrace audit (warm)"] = timed(audit_warm, RUNS)
-    log.clear()
+    lp.clear()
     audit_warm()
-    counts["ocitrace audit (warm)"] = len(log.requests)
+    counts["ocitrace audit (warm)"] = lp.count()
     results["ocitrace digest × 200"] = timed(digest_all, RUNS)
-    log.clear()
+    lp.clear()
     digest_all()
-    counts["ocitrace digest × 200"] = len(log.requests)
+    counts["ocitrace digest × 200"] = lp.count()
     if shutil.which("skopeo"):
         listfile = tmp / "refs.txt"
         listfile.write_text(refs_text)
@@ -168,9 +161,9 @@ def measure(proxy: str, log: ProxyLog, tmp: Path) -> tuple[dict[str, float], dic
         xargs = f"xargs -P8 -I{{}} {env_skopeo} docker://{{}} < {listfile} >/dev/null"
         results["skopeo loop (sequential)"] = timed(lambda: sh(loop, shell=True), SKOPEO_RUNS)
         results["skopeo xargs -P8"] = timed(lambda: sh(xargs, shell=True), SKOPEO_RUNS)
-        log.clear()
+        lp.clear()
         sh(f"head -1 {listfile} | while read r; do {env_skopeo} docker://$r; done", shell=True)
-        counts["skopeo (one reference)"] = len(log.requests)
+        counts["skopeo (one reference)"] = lp.count()
     return results, counts
 
 

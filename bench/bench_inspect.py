@@ -1,7 +1,8 @@
 """Benchmark: ``ocitrace inspect`` vs ``skopeo inspect --raw`` through a 25 ms loopback proxy.
 
 A 3-platform attested BuildKit fixture (multi-prov-max) is pushed to Debian's
-docker-registry; every request then crosses a counting proxy adding 25 ms each way.
+docker-registry; every request then crosses ``bench/latency_proxy.py`` (raw TCP, its own
+process) adding 25 ms each way and counting requests.
 Cases: the default listing, ``{{json .Provenance}}`` and ``{{.Manifest.Digest}}``.
 For each: median wall time and request count over several runs, side by side with
 ``skopeo inspect --raw`` of the same image measured in the same run.
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.proxy import RunningProxy, counting_proxy  # noqa: E402
+from bench.latency_proxy import LatencyProxy, latency_proxy  # noqa: E402
 from tests.support.registry import fixture_dir, push_layout, start_registry  # noqa: E402
 
 FIXTURE = "multi-prov-max"
@@ -39,18 +40,18 @@ CASES: list[tuple[str, list[str], int]] = [
 ]
 
 
-def timed(cmd: list[str], proxy: RunningProxy) -> tuple[float, int, bytes]:
+def timed(cmd: list[str], proxy: LatencyProxy) -> tuple[float, int, bytes]:
     """Wall time, requests seen by the proxy, and stdout of one run."""
-    proxy.log.clear()
+    proxy.clear()
     start = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
     elapsed = time.perf_counter() - start
     if res.returncode != 0:
         raise SystemExit(f"{cmd!r} failed: {res.stderr.decode(errors='replace')}")
-    return elapsed, proxy.log.count(), res.stdout
+    return elapsed, proxy.count(), res.stdout
 
 
-def measure(cmd: list[str], proxy: RunningProxy) -> tuple[float, int]:
+def measure(cmd: list[str], proxy: LatencyProxy) -> tuple[float, int]:
     timed(cmd, proxy)  # warm the page cache / imports
     runs = [timed(cmd, proxy) for _ in range(RUNS)]
     return statistics.median(r[0] for r in runs), int(statistics.median(r[1] for r in runs))
@@ -64,7 +65,7 @@ def main() -> int:
         reg = start_registry(Path(tmp), mode="anonymous")
         try:
             push_layout(reg, fixture_dir(FIXTURE), f"ocitrace/{FIXTURE}", "v1", auth=None)
-            with counting_proxy(reg.url, latency=LATENCY) as proxy:
+            with latency_proxy(reg.url, delay=LATENCY) as proxy:
                 ref = f"{proxy.host}/ocitrace/{FIXTURE}:v1"
                 report(ref, proxy)
         finally:
@@ -72,7 +73,7 @@ def main() -> int:
     return 0
 
 
-def report(ref: str, proxy: RunningProxy) -> None:
+def report(ref: str, proxy: LatencyProxy) -> None:
     skopeo = ["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{ref}"]
     peer_t, peer_n = measure(skopeo, proxy) if shutil.which("skopeo") else (float("nan"), 0)
     print(f"{FIXTURE} via proxy ({LATENCY * 1000:.0f} ms each way), median of {RUNS} runs")

@@ -3,7 +3,9 @@
 Every request is recorded (method, path) and may be delayed by ``latency`` seconds on the
 way in and again on the way out, to measure how many sequential round trips a client
 needs.  The proxy is threaded (one thread per connection, HTTP/1.1 keep-alive), so
-concurrent requests overlap just as they would against a remote registry.
+concurrent requests overlap just as they would against a remote registry.  It parses
+HTTP in Python threads, so above ~16 concurrent requests it becomes the bottleneck:
+benchmarks use ``bench/latency_proxy.py`` (raw bytes, asyncio, its own process) instead.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ def _handler(upstream: str, latency: float, log: ProxyLog) -> type[BaseHTTPReque
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are written separately: without TCP_NODELAY, Nagle plus the
+        # client's delayed ACK add ~40 ms to every response with a body (Go sets it).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             return
@@ -118,12 +123,18 @@ def _handler(upstream: str, latency: float, log: ProxyLog) -> type[BaseHTTPReque
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: 16+ clients connecting at once overflow
+    # it and the kernel drops SYNs (1 s retransmit each); Go listens with hundreds.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 @contextmanager
 def counting_proxy(upstream: str, *, latency: float = 0.0) -> Iterator[RunningProxy]:
     """Serve a proxy to ``upstream`` (``http://HOST:PORT``) on 127.0.0.1, port chosen by the OS."""
     log = ProxyLog()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(upstream, latency, log))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(upstream, latency, log))
     thread = threading.Thread(target=server.serve_forever, name="counting-proxy", daemon=True)
     thread.start()
     try:
