@@ -156,7 +156,9 @@ def _check_ca_cert(path: str) -> None:
             f"--ca-cert {path}: cannot read ({exc.strerror})", input=path, hint=hint
         ) from exc
     if b"-----BEGIN CERTIFICATE-----" not in head:
-        raise ConfigError(f"--ca-cert {path}: no PEM certificate in the file", input=path, hint=hint)
+        raise ConfigError(
+            f"--ca-cert {path}: no PEM certificate in the file", input=path, hint=hint
+        )
 
 
 def transport_from_args(args: argparse.Namespace) -> Transport:
