@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from . import strconv
 from .errors import GoError
@@ -85,7 +84,11 @@ from .reflect import (
     value_of,
 )
 
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .template import Template
 
 MAX_EXEC_DEPTH = 100000

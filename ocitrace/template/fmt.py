@@ -7,7 +7,6 @@ RV is a nil interface).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from . import strconv
 from .gotypes import (
@@ -36,6 +35,11 @@ from .reflect import (
     str_bytes,
     struct_field,
 )
+
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NIL_ANGLE = "<nil>"
 NIL_PAREN = "(nil)"

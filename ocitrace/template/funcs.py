@@ -7,10 +7,10 @@ raised as ``GoError`` and reported by the executor as ``error calling NAME: …`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import fmt, strconv
 from .errors import GoError
+from .frozen import Frozen
 from .gotypes import (
     ANY,
     BOOL,
@@ -55,13 +55,16 @@ def can_be_nil(t: GoType) -> bool:
     return t.kind in (Kind.FUNC, Kind.INTERFACE, Kind.MAP, Kind.POINTER, Kind.SLICE)
 
 
-@dataclass(frozen=True)
-class Builtin:
+class Builtin(Frozen):
     """A builtin: its Go signature (for arity and argument conversion) and its body."""
 
+    __slots__ = ("impl", "name", "type")
     name: str
     type: FuncType
     impl: Callable[..., RV]
+
+    def __init__(self, name: str, type: FuncType, impl: Callable[..., RV]) -> None:
+        self._set(name=name, type=type, impl=impl)
 
 
 def is_true(v: RV) -> tuple[bool, bool]:

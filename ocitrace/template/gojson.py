@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 from . import strconv
 from .gotypes import (
@@ -29,6 +28,11 @@ from .gotypes import (
     Time,
 )
 from .reflect import RV, is_nil, make, sorted_map, str_bytes, struct_field, value_of
+
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class UnsupportedValue(ValueError):

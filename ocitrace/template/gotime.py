@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from . import strconv
 from .errors import GoError
@@ -33,6 +32,11 @@ from .gotypes import (
     Time,
 )
 from .reflect import RV
+
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _LONG_MONTHS = (
     "January", "February", "March", "April", "May", "June",

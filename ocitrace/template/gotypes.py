@@ -21,11 +21,16 @@ they report a Go error by raising ``GoError``.
 from __future__ import annotations
 
 import enum
-import inspect
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+
+from .frozen import Frozen
+
+# Annotations only (PEP 563): typing and datetime stay unimported until needed.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
 
 
 class Kind(enum.IntEnum):
@@ -69,14 +74,14 @@ COMPLEX_KINDS = frozenset({Kind.COMPLEX64, Kind.COMPLEX128})
 class GoType:
     """A Go type: its kind and its ``reflect.Type.String()`` spelling."""
 
+    __slots__ = ()
     kind: Kind = Kind.INVALID
 
     def __str__(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
-@dataclass(frozen=True, eq=True)
-class BasicType(GoType):
+class BasicType(Frozen, GoType):
     """bool, string, the int/uint/float/complex kinds, and named types over them.
 
     A named type (``BasicType("digest.Digest", Kind.STRING, methods={...})``) carries value
@@ -84,11 +89,24 @@ class BasicType(GoType):
     is the plain payload (a ``str`` for a string kind, an ``int`` for an integer kind).
     """
 
+    __slots__ = ("kind", "methods", "name")
     name: str
-    kind: Kind = Kind.INVALID
-    methods: Mapping[str, Callable[..., Any]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
+    kind: Kind
+    methods: Mapping[str, Callable[..., Any]]
+
+    def __init__(
+        self,
+        name: str,
+        kind: Kind = Kind.INVALID,
+        methods: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self._set(name=name, kind=kind, methods=methods if methods is not None else {})
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.kind)
+
+    def __repr__(self) -> str:
+        return f"BasicType({self.name!r}, {self.kind!r})"
 
     def __str__(self) -> str:
         return self.name
@@ -102,53 +120,64 @@ class BasicType(GoType):
         return self.methods.get(name)
 
 
-@dataclass(frozen=True, eq=True)
-class InterfaceType(GoType):
+class InterfaceType(Frozen, GoType):
     """The empty interface (``interface {}`` / ``any``), or a named interface such as error."""
 
-    name: str = "interface {}"
-    kind: Kind = Kind.INTERFACE
+    __slots__ = ("name",)
+    name: str
+    kind = Kind.INTERFACE
+
+    def __init__(self, name: str = "interface {}") -> None:
+        self._set(name=name)
 
     def __str__(self) -> str:
         return self.name
 
 
-@dataclass(frozen=True, eq=True)
-class SliceType(GoType):
+class SliceType(Frozen, GoType):
     """``[]elem``."""
 
+    __slots__ = ("elem",)
     elem: GoType
-    kind: Kind = Kind.SLICE
+    kind = Kind.SLICE
+
+    def __init__(self, elem: GoType) -> None:
+        self._set(elem=elem)
 
     def __str__(self) -> str:
         return "[]" + str(self.elem)
 
 
-@dataclass(frozen=True, eq=True)
-class MapType(GoType):
+class MapType(Frozen, GoType):
     """``map[key]elem``."""
 
+    __slots__ = ("elem", "key")
     key: GoType
     elem: GoType
-    kind: Kind = Kind.MAP
+    kind = Kind.MAP
+
+    def __init__(self, key: GoType, elem: GoType) -> None:
+        self._set(key=key, elem=elem)
 
     def __str__(self) -> str:
         return f"map[{self.key}]{self.elem}"
 
 
-@dataclass(frozen=True, eq=True)
-class PtrType(GoType):
+class PtrType(Frozen, GoType):
     """``*elem``."""
 
+    __slots__ = ("elem",)
     elem: GoType
-    kind: Kind = Kind.POINTER
+    kind = Kind.POINTER
+
+    def __init__(self, elem: GoType) -> None:
+        self._set(elem=elem)
 
     def __str__(self) -> str:
         return "*" + str(self.elem)
 
 
-@dataclass(frozen=True, eq=True)
-class FuncType(GoType):
+class FuncType(Frozen, GoType):
     """``func(params) result``; ``variadic`` makes the last param ``...elem`` (give the elem).
 
     ``result=None`` means "the dynamic type of whatever the Python function returns".
@@ -156,11 +185,21 @@ class FuncType(GoType):
     ``returns_error`` adds a second ``error`` result.
     """
 
-    params: tuple[GoType, ...] = ()
-    result: GoType | None = None
-    variadic: bool = False
-    returns_error: bool = False
-    kind: Kind = Kind.FUNC
+    __slots__ = ("params", "result", "returns_error", "variadic")
+    params: tuple[GoType, ...]
+    result: GoType | None
+    variadic: bool
+    returns_error: bool
+    kind = Kind.FUNC
+
+    def __init__(
+        self,
+        params: tuple[GoType, ...] = (),
+        result: GoType | None = None,
+        variadic: bool = False,
+        returns_error: bool = False,
+    ) -> None:
+        self._set(params=params, result=result, variadic=variadic, returns_error=returns_error)
 
     def __str__(self) -> str:
         ps = [str(p) for p in self.params]
@@ -172,15 +211,25 @@ class FuncType(GoType):
         return f"func({', '.join(ps)}) {res}"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Frozen):
     """A struct field: Go name, Go type, JSON key (``None``: the Go name; ``"-"``: skipped)."""
 
+    __slots__ = ("embedded", "json", "name", "omitempty", "type")
     name: str
     type: GoType
-    json: str | None = None
-    omitempty: bool = False
-    embedded: bool = False
+    json: str | None
+    omitempty: bool
+    embedded: bool
+
+    def __init__(
+        self,
+        name: str,
+        type: GoType,
+        json: str | None = None,
+        omitempty: bool = False,
+        embedded: bool = False,
+    ) -> None:
+        self._set(name=name, type=type, json=json, omitempty=omitempty, embedded=embedded)
 
     @property
     def exported(self) -> bool:
@@ -199,6 +248,7 @@ class StructType(GoType):
     ``methods`` map Go method names to ``fn(receiver, *args)``; identity is the type.
     """
 
+    __slots__ = ("_by_name", "fields", "methods", "name", "value_methods")
     kind = Kind.STRUCT
 
     def __init__(
@@ -315,7 +365,13 @@ _PREDECLARED = frozenset(
 )
 
 
-class LazyMethods(Mapping[str, Callable[..., Any]]):
+if TYPE_CHECKING:
+    _MethodTable = Mapping[str, Callable[..., Any]]
+else:
+    _MethodTable = Mapping
+
+
+class LazyMethods(_MethodTable):
     """A method table imported on first use (``module:attribute``), to keep imports cheap."""
 
     def __init__(self, module: str, attribute: str) -> None:
@@ -366,31 +422,35 @@ ERROR_STRING = PtrType(
 )
 
 
-@dataclass(frozen=True)
-class Int:
+class Int(Frozen):
     """A Go integer of a named kind (``int``, ``int64``, ``uint8`` …)."""
 
+    __slots__ = ("kind", "value")
     value: int
-    kind: str = "int"
+    kind: str
 
-    def __post_init__(self) -> None:
-        if self.kind not in INT_TYPES:
-            raise ValueError(f"unknown Go integer kind {self.kind!r}")
+    def __init__(self, value: int, kind: str = "int") -> None:
+        if kind not in INT_TYPES:
+            raise ValueError(f"unknown Go integer kind {kind!r}")
+        self._set(value=value, kind=kind)
 
     @property
     def type(self) -> BasicType:
         return INT_TYPES[self.kind]
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(Frozen):
     """A value of a named basic type held in an interface slot (``Named(DIGEST, "sha256:…")``).
 
     Inside a typed container the plain payload is enough; ``Named`` is for ``interface {}``.
     """
 
+    __slots__ = ("type", "value")
     type: BasicType
     value: Any
+
+    def __init__(self, type: BasicType, value: Any) -> None:
+        self._set(type=type, value=value)
 
 
 def Float64(value: float) -> float:
@@ -398,12 +458,15 @@ def Float64(value: float) -> float:
     return float(value)
 
 
-@dataclass(frozen=True)
-class Struct:
+class Struct(Frozen):
     """An instance of a StructType; missing fields hold their zero value."""
 
+    __slots__ = ("type", "values")
     type: StructType
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any]
+
+    def __init__(self, type: StructType, values: Mapping[str, Any] | None = None) -> None:
+        self._set(type=type, values=values if values is not None else {})
 
     def get(self, name: str) -> Any:
         if name in self.values:
@@ -412,52 +475,66 @@ class Struct:
         return zero_value(f.type) if f is not None else None
 
 
-@dataclass(frozen=True)
-class Ptr:
+class Ptr(Frozen):
     """A pointer to ``value`` (of ``elem_type``); ``value=None`` is a nil pointer."""
 
+    __slots__ = ("elem_type", "value")
     elem_type: GoType
-    value: Any = None
+    value: Any
+
+    def __init__(self, elem_type: GoType, value: Any = None) -> None:
+        self._set(elem_type=elem_type, value=value)
 
     @property
     def type(self) -> PtrType:
         return PtrType(self.elem_type)
 
 
-@dataclass(frozen=True)
-class Map:
+class Map(Frozen):
     """A typed Go map; ``items=None`` is a nil map."""
 
+    __slots__ = ("elem_type", "items", "key_type")
     key_type: GoType
     elem_type: GoType
-    items: Mapping[Any, Any] | None = None
+    items: Mapping[Any, Any] | None
+
+    def __init__(
+        self, key_type: GoType, elem_type: GoType, items: Mapping[Any, Any] | None = None
+    ) -> None:
+        self._set(key_type=key_type, elem_type=elem_type, items=items)
 
     @property
     def type(self) -> MapType:
         return MapType(self.key_type, self.elem_type)
 
 
-@dataclass(frozen=True)
-class Slice:
+class Slice(Frozen):
     """A typed Go slice; ``items=None`` is a nil slice."""
 
+    __slots__ = ("elem_type", "items")
     elem_type: GoType
-    items: Sequence[Any] | None = None
+    items: Sequence[Any] | None
+
+    def __init__(self, elem_type: GoType, items: Sequence[Any] | None = None) -> None:
+        self._set(elem_type=elem_type, items=items)
 
     @property
     def type(self) -> SliceType:
         return SliceType(self.elem_type)
 
 
-@dataclass(frozen=True)
-class Func:
+class Func(Frozen):
     """A Go function value with a declared signature (for ``call``, ``%T``, arity checks).
 
     Raise ``GoError`` from ``fn`` to return a non-nil error.
     """
 
+    __slots__ = ("fn", "type")
     fn: Callable[..., Any] | None
     type: FuncType
+
+    def __init__(self, fn: Callable[..., Any] | None, type: FuncType) -> None:
+        self._set(fn=fn, type=type)
 
     def __call__(self, *args: Any) -> Any:
         if self.fn is None:
@@ -466,52 +543,94 @@ class Func:
 
 
 def func_of(fn: Callable[..., Any] | Func) -> Func:
-    """Wrap a plain callable: each positional parameter is ``interface {}``, ``*args`` variadic."""
+    """Wrap a plain callable: each positional parameter is ``interface {}``, ``*args`` variadic.
+
+    A parameter with a default makes the function variadic from there on.
+    """
     if isinstance(fn, Func):
         return fn
-    params: list[GoType] = []
-    variadic = False
+    shape = _positional_shape(fn)
+    if shape is None:
+        return Func(fn, FuncType((ANY,), None, variadic=True, returns_error=True))
+    required, variadic = shape
+    params = (ANY,) * (required + (1 if variadic else 0))
+    return Func(fn, FuncType(params, None, variadic=variadic, returns_error=True))
+
+
+_CO_VARARGS = 0x04
+
+
+def _positional_shape(fn: Callable[..., Any]) -> tuple[int, bool] | None:
+    """(required positional parameters, variadic) from the code object, as inspect would."""
+    if isinstance(fn, functools.partial):
+        inner = _positional_shape(fn.func)
+        if inner is None:
+            return None
+        required, variadic = inner
+        bound = len(fn.args)
+        if bound > required:
+            return (0, True) if variadic else None
+        return required - bound, variadic
+    bound = 0
+    target: Any = fn
+    if hasattr(fn, "__func__") and hasattr(fn, "__self__"):  # a bound method
+        target = fn.__func__
+        bound = 1
+    code = getattr(target, "__code__", None)
+    if code is None:
+        return _inspect_shape(fn)
+    n = code.co_argcount - bound
+    defaults = len(getattr(target, "__defaults__", None) or ())
+    if defaults:
+        return max(n - defaults, 0), True
+    return n, bool(code.co_flags & _CO_VARARGS)
+
+
+def _inspect_shape(fn: Callable[..., Any]) -> tuple[int, bool] | None:
+    """Builtins and callable objects: ask inspect (imported only for them)."""
+    import inspect
+
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return Func(fn, FuncType((ANY,), None, variadic=True, returns_error=True))
+        return None
+    required = 0
     for p in sig.parameters.values():
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             if p.default is not p.empty:
-                variadic = True
-                params.append(ANY)
-                break
-            params.append(ANY)
+                return required, True
+            required += 1
         elif p.kind == p.VAR_POSITIONAL:
-            params.append(ANY)
-            variadic = True
-            break
-    return Func(fn, FuncType(tuple(params), None, variadic=variadic, returns_error=True))
+            return required, True
+    return required, False
 
 
-@dataclass(frozen=True)
-class Time:
+class Time(Frozen):
     """A Go ``time.Time``: an aware datetime plus nanoseconds (overriding its microseconds).
 
     ``zone`` is the zone abbreviation Go would print; default ``UTC`` at offset 0, else the
     numeric offset (Go's unnamed fixed zone).
     """
 
+    __slots__ = ("dt", "nanosecond", "zone")
     dt: datetime
-    nanosecond: int | None = None
-    zone: str | None = None
+    nanosecond: int | None
+    zone: str | None
 
-    def __post_init__(self) -> None:
-        if self.dt.tzinfo is None:
+    def __init__(
+        self, dt: datetime, nanosecond: int | None = None, zone: str | None = None
+    ) -> None:
+        if dt.tzinfo is None:
             raise ValueError("Time needs a timezone-aware datetime")
+        self._set(dt=dt, nanosecond=nanosecond, zone=zone)
 
     @property
     def nanos(self) -> int:
         return self.nanosecond if self.nanosecond is not None else self.dt.microsecond * 1000
 
     def _offset(self) -> int:
-        off = self.dt.utcoffset() or timedelta(0)
-        return int(off.total_seconds())
+        off = self.dt.utcoffset()
+        return 0 if off is None else off.days * 86400 + off.seconds
 
     def string(self) -> str:
         """Go's ``Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
@@ -543,6 +662,7 @@ class Time:
     def parse_rfc3339(cls, text: str) -> Time:
         """Parse Go's RFC 3339 (nano) form; raises ValueError like Go's time.Parse would fail."""
         import re
+        from datetime import UTC, datetime, timedelta, timezone
 
         m = re.fullmatch(
             r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
@@ -587,6 +707,8 @@ def zero_value(t: GoType) -> Any:
         return Slice(t.elem, None)
     if isinstance(t, StructType):
         if t is TIME:
+            from datetime import UTC, datetime
+
             return Time(datetime(1, 1, 1, tzinfo=UTC), 0)
         return Struct(t, {})
     if isinstance(t, FuncType):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .gojson import UnsupportedValue, marshal_indent
 from .gotypes import ANY, STRING, Func, FuncType
+
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _json(v: Any) -> str:
+    from .gojson import UnsupportedValue, marshal_indent  # json is loaded on first use
+
     try:
         return marshal_indent(v)
     except UnsupportedValue:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import enum
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import strconv
+from .frozen import Frozen
 
 
 class ItemType(enum.IntEnum):
@@ -68,12 +68,27 @@ KEYWORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(Frozen):
+    """One lexed token: its type, byte offset, text and line."""
+
+    __slots__ = ("line", "pos", "typ", "val")
     typ: ItemType
     pos: int
     val: str
     line: int
+
+    def __init__(self, typ: ItemType, pos: int, val: str, line: int) -> None:
+        init = object.__setattr__
+        init(self, "typ", typ)
+        init(self, "pos", pos)
+        init(self, "val", val)
+        init(self, "line", line)
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.typ, self.pos, self.val, self.line)
+
+    def __repr__(self) -> str:
+        return f"Item(typ={self.typ!r}, pos={self.pos!r}, val={self.val!r}, line={self.line!r})"
 
     def __str__(self) -> str:
         if self.typ == ItemType.EOF:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
 
 from . import strconv
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .parse import Tree
 

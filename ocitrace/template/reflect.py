@@ -8,7 +8,6 @@ value (a missing map key) and a nil interface (a JSON null).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from .gotypes import (
     ANY,
@@ -34,6 +33,11 @@ from .gotypes import (
     type_of,
     zero_value,
 )
+
+# Annotations only (PEP 563): typing stays unimported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class RV:

@@ -7,7 +7,6 @@ as surrogate escapes (U+DC80..U+DCFF), so byte-level results survive a round tri
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Iterator
 
 
@@ -449,6 +448,8 @@ def _fmt_f(neg: bool, d: str, dp: int, prec: int) -> str:
 def format_float(f: float, fmt: str, prec: int, bitsize: int = 64) -> str:
     """strconv.FormatFloat for 'e','E','f','g','G','b','x','X'."""
     if bitsize == 32:
+        import struct
+
         f = struct.unpack("<f", struct.pack("<f", f))[0]
     if math.isnan(f):
         return "NaN"
@@ -501,6 +502,8 @@ def format_float(f: float, fmt: str, prec: int, bitsize: int = 64) -> str:
 
 def _repr32(a: float) -> str:
     """Shortest repr of a float32 value."""
+    import struct
+
     for n in range(1, 18):
         s = f"{a:.{n - 1}e}"
         if struct.unpack("<f", struct.pack("<f", float(s)))[0] == a:
@@ -509,6 +512,8 @@ def _repr32(a: float) -> str:
 
 
 def _bits(f: float, bitsize: int) -> tuple[bool, int, int, int, int]:
+    import struct
+
     if bitsize == 32:
         (b,) = struct.unpack("<I", struct.pack("<f", f))
         mantbits, expbits, bias = 23, 8, -127

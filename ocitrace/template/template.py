@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from .errors import ExecError
-from .exec import State, _Fail, data_value
-from .funcs import BUILTINS, Builtin
 from .gotypes import Func, func_of
-from .node import is_empty_tree
-from .parse import Tree, parse
 
-FuncLike = Callable[..., Any] | Func
+# The parser and the executor are imported when first used, so importing the package
+# stays cheap for callers that never render.  Annotations only (PEP 563) below.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .funcs import Builtin
+    from .parse import Tree
+
+    FuncLike = Callable[..., Any] | Func
 
 
 class _Common:
     """State shared by associated templates: the definitions and the function map."""
 
     def __init__(self) -> None:
+        from .funcs import BUILTINS
+
         self.tmpl: dict[str, Template] = {}
         self.funcs: dict[str, Func] = {}
+        self.builtins = BUILTINS
 
 
 class Template:
@@ -58,11 +65,13 @@ class Template:
         fn = self.common.funcs.get(name)
         if fn is not None:
             return fn
-        return BUILTINS.get(name)
+        return self.common.builtins.get(name)
 
     def parse(self, text: str) -> Template:
         """Parse ``text``; its defines join this template's set.  Raises ParseError."""
-        names = set(BUILTINS) | set(self.common.funcs)
+        from .parse import parse
+
+        names = set(self.common.builtins) | set(self.common.funcs)
         trees = parse(self.name, text, self.left_delim, self.right_delim, names)
         for name, tree in trees.items():
             self.add_parse_tree(name, tree)
@@ -75,6 +84,8 @@ class Template:
         return nt
 
     def _associate(self, new: Template, tree: Tree) -> bool:
+        from .node import is_empty_tree
+
         old = self.common.tmpl.get(new.name)
         if old is not None and is_empty_tree(tree.root) and old.tree is not None:
             return False
@@ -83,6 +94,8 @@ class Template:
 
     def execute(self, data: Any = None) -> str:
         """Run the template over ``data``; raises ExecError (with ``partial_output``)."""
+        from .exec import State, _Fail, data_value
+
         out: list[str] = []
         dot = data_value(data)
         state = State(self, out, dot)
