@@ -128,6 +128,20 @@ type inputs struct {
 	Code     Code
 	Old      time.Time
 	Durs     []time.Duration
+	IntMap   map[int]string
+	DigMap   map[Digest]int64
+	U8       uint8
+	U64      uint64
+	F32      float32
+	Bytes    []byte
+	Plats    []Platform
+}
+
+func (i *inputs) Check(n int) (string, error) {
+	if n < 0 {
+		return "", errors.New("negative")
+	}
+	return strings.Repeat("+", n), nil
 }
 
 func (i *inputs) Add(a, b int) int { return a + b }
@@ -289,6 +303,31 @@ var templates = []string{
 	`{{.Old.Round 3600000000000}} {{.Old.Truncate 60000000000}} {{.Old.Round 7}} {{.Zero.Add 1}}`,
 	`{{.When.Format "Jan Janu Januar Mon Mond Monda MSTx _2006 __2 Z07 Z0"}}`,
 	`{{.Old.Format "Monday January 2 15 03 3 4 5 PM pm"}}`,
+	// Typed keys, unsigned and float32 kinds, builtins over typed values.
+	`{{.IntMap}} {{index .IntMap 2}}|{{index .IntMap 9}}| {{range $k, $v := .IntMap}}{{$k}}{{$v}}{{end}} {{printf "%T %v %#v" .IntMap .IntMap .IntMap}}`,
+	`{{.DigMap}} {{printf "%v %#v %T" .DigMap .DigMap .DigMap}} {{range $k, $v := .DigMap}}{{$k.Encoded}}={{$v}} {{end}}`,
+	`{{index .DigMap "sha256:b"}}`,
+	`{{.DigMap.x}}`,
+	`{{index .IntMap "2"}}`,
+	`{{.U8}} {{.U64}} {{printf "%d %x %o %b %c %q %U %v %T %T" .U8 .U64 .U8 .U8 .U8 .U8 .U8 .U64 .U8 .U64}} {{eq .U8 200}} {{lt .U64 0}}`,
+	`{{.F32}} {{printf "%v %g %.3f %e %T" .F32 .F32 .F32 .F32 .F32}} {{json .F32}} {{lt .F32 1.0}}`,
+	`{{.Bytes}} {{printf "%s %x %X %q %v %d %T" .Bytes .Bytes .Bytes .Bytes .Bytes .Bytes .Bytes}} {{json .Bytes}} {{len .Bytes}} {{index .Bytes 0}} {{slice .Bytes 1 2}}`,
+	`{{.Plats}} {{printf "%+v" .Plats}} {{(index .Plats 1).OS}} {{len .Plats}} {{range .Plats}}{{.Architecture}},{{end}}`,
+	`{{and .Count .Name}} {{or .Iface .Lvl}} {{not .NilTime}} {{and .Lvl .Other}} {{printf "%T" (or .Iface .Lvl)}}`,
+	`{{with .Outer.Inner}}x{{else}}none{{end}} {{with .Outer}}{{.Lvl}}{{end}}`,
+	`{{len .Outer}}`,
+	`{{index .Outer 1}}`,
+	`{{slice .Counts 1 2}} {{printf "%T" (slice .Counts 1)}} {{slice .Digests 1}}`,
+	`{{call .Fn .Count "y"}} {{call .Fn .Lvl "z"}}`,
+	`{{call .Fn .Code "y"}} {{call .Fn .U8 "" | len}}`,
+	`{{.Check 3}} {{.Check 0 | printf "%q"}}`,
+	`{{.Check -1}}`,
+	`{{.Check .Big}}`,
+	`{{.Check .Lvl}}`,
+	`{{printf "%v|%+v|%d" .Outer.Desc .Outer.Desc .Outer.Desc.Size}}`,
+	`{{printf "%s" .Outer}}`,
+	`{{printf "%x" .Counts}} {{printf "%s" .Counts}} {{printf "%5d|%-5d|" .Counts .Lvl}}`,
+	`{{print .Lvl .Count "a" .Lvl}} {{print .Manifest.Digest .Lvl}}`,
 }
 
 type result struct {
@@ -336,6 +375,13 @@ func main() {
 		Lvl:   2,
 		Code:  4,
 		Old:   time.Date(1969, 7, 20, 20, 17, 40, 5, time.FixedZone("NST", -12600)),
+		IntMap: map[int]string{10: "ten", 2: "two", -1: "neg"},
+		DigMap: map[Digest]int64{"sha256:b": 2, "sha256:a": 1},
+		U8:     200,
+		U64:    1<<64 - 1,
+		F32:    0.1,
+		Bytes:  []byte("hi\x00\xff"),
+		Plats:  []Platform{{Architecture: "amd64", OS: "linux"}, {Architecture: "arm64", OS: "darwin", Variant: "v8"}},
 		Durs:  []time.Duration{0, 999, 1500, 1500000, -2500000000, 25 * time.Hour, -1, 1<<63 - 1},
 	}
 	enc := json.NewEncoder(os.Stdout)
