@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from ..discover import Attestation, Discovery
     from ..source import Source
 
-__all__ = ["Target", "add_discovery_options", "discover_target", "register", "run"]
+__all__ = [
+    "Target",
+    "add_discovery_options",
+    "check_unreadable",
+    "discover_target",
+    "register",
+    "run",
+]
 
 EPILOG = """\
 examples:
@@ -190,6 +197,30 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def check_unreadable(name: str, what: str, bad: Sequence[Attestation], *, found_any: bool) -> None:
+    """Attestations of the kind asked for that could not be read (over ``--max-blob-size``,
+    missing blob, bad JSON): an error when nothing readable was found, else a warning each,
+    so that "none found" is never claimed for content that exists."""
+    from ..errors import IntegrityError
+
+    if not bad:
+        return
+    if not found_any:
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise IntegrityError(
+            f"{name}: the {what} attestation of {first.platform} could not be read: "
+            f"{first.error}{more}",
+            input=name,
+            hint="raise --max-blob-size if the layer is over the cap; "
+            "ocitrace attestations REF shows each item and its error",
+        )
+    for a in bad:
+        sys.stderr.write(
+            f"ocitrace: warning: {name}: {what} of {a.platform} skipped, unreadable: {a.error}\n"
+        )
+
+
 # --- text rendering ------------------------------------------------------------------------
 
 
@@ -266,7 +297,7 @@ def _predicate(a: Attestation) -> str:
     from ..discover import Kind
 
     if a.error:
-        return f"(error: {a.error})"
+        return f"{a.predicate_type or a.media_type or '?'} (unreadable: {a.error})"
     if a.kind is Kind.ATTESTATION:
         return a.predicate_type or "(unknown predicate type)"
     if a.kind is Kind.SIGNATURE:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, discover_target
+from .attestations import add_discovery_options, check_unreadable, discover_target
 
 if TYPE_CHECKING:
     from ..attest.provenance import ProvenanceRecord
@@ -96,10 +96,17 @@ def _ordered(d: Discovery) -> list[Attestation]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..attest.types import is_provenance_type
     from ..errors import NotFound
 
     target = discover_target(args)
     found = provenances(target.discovery)
+    bad = [
+        a
+        for a in target.discovery.attestations
+        if a.error and a.statement is None and is_provenance_type(a.predicate_type)
+    ]
+    check_unreadable(target.name, "provenance", bad, found_any=bool(found))
     if not found:
         raise NotFound(
             f"{target.name}: no provenance attestation found",

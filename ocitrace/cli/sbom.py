@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, discover_target
+from .attestations import add_discovery_options, check_unreadable, discover_target
 
 if TYPE_CHECKING:
     from ..attest.sbom import Sbom
@@ -131,10 +131,20 @@ def sboms(d: Discovery) -> list[SbomDoc]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..attest.types import classify_predicate
+    from ..discover import Kind
     from ..errors import NotFound
 
     target = discover_target(args)
     docs = sboms(target.discovery)
+    bad = [
+        a
+        for a in target.discovery.attestations
+        if a.error
+        and a.statement is None
+        and (a.kind is Kind.SBOM or classify_predicate(a.predicate_type).is_sbom)
+    ]
+    check_unreadable(target.name, "SBOM", bad, found_any=bool(docs))
     if not docs:
         raise NotFound(
             f"{target.name}: no SBOM found",

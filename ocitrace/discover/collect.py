@@ -148,7 +148,10 @@ def _decoded(
     try:
         data = fetch(item.layer)
     except OcitraceError as exc:
-        return dataclasses.replace(item, error=f"layer {item.layer.digest}: {exc}")
+        text = str(exc)  # the transport's message usually names the blob already
+        if item.layer.digest not in text:
+            text = f"layer {item.layer.digest}: {text}"
+        return dataclasses.replace(item, error=text)
     dec: Decoded = decode_layer(kind, data, item.layer.media_type, item.layer.annotations)
     kind_out = item.kind
     if dec.message_signature or (

@@ -440,3 +440,17 @@ def test_ctrl_c_exits_130_promptly(blackhole: str, tmp_path: Path, cmd: str) -> 
     assert proc.returncode == exitcodes.INTERRUPTED, err
     assert "Traceback" not in err
     assert "interrupted" in err.strip().splitlines()[-1]
+
+
+def test_unreadable_attestations_are_not_reported_missing(tmp_path: Path) -> None:
+    """Over --max-blob-size: an integrity error naming the cap, never "no provenance found"."""
+    ref = f"oci-layout://{fixture_dir('sbom-prov-multi')}:v1"
+    for cmd, what in (("provenance", "provenance"), ("sbom", "SBOM")):
+        proc = run(cmd, "--max-blob-size", "1K", ref, home=tmp_path)
+        assert proc.returncode == exitcodes.INTEGRITY, proc.stderr
+        line = error_line(proc)
+        assert f"the {what} attestation of linux/amd64 could not be read" in line
+        assert "1024" in line and "--max-blob-size" in line
+    listing = run("attestations", "--max-blob-size", "1K", ref, home=tmp_path)
+    assert listing.returncode == 0
+    assert "https://slsa.dev/provenance/v1 (unreadable: " in listing.stdout
