@@ -330,6 +330,20 @@ var templates = []string{
 	`{{print .Lvl .Count "a" .Lvl}} {{print .Manifest.Digest .Lvl}}`,
 }
 
+// formatLayouts sweeps time.Format's layout language over five instants (named, numeric,
+// negative and UTC zones, the zero Time, nanosecond fractions).
+var formatLayouts = []string{
+	time.Layout, time.ANSIC, time.UnixDate, time.RubyDate, time.RFC822, time.RFC822Z,
+	time.RFC850, time.RFC1123, time.RFC1123Z, time.RFC3339, time.RFC3339Nano, time.Kitchen,
+	time.Stamp, time.StampMilli, time.StampMicro, time.StampNano, time.DateTime,
+	time.DateOnly, time.TimeOnly,
+	"2006-01-02 15:04:05.000000000 -07:00:00", ",999 ,000 .9 .0", "Z07:00:00 Z070000 -070000",
+	"pm PM", "__2 002 _2", "06/1/2", "15h04m05s", "January 2, 2006 at 3:04:05.0 PM MST",
+	"0000 9999 .9.99 05.0.00", "1 2 3 4 5 6", "2006-002", "_1 Jan2 Monday2006 JanuaryX",
+	"Z MSTMST ZZ07 -07:0 -0700:00", "1.5 2006.05 01.0000 15:04:05,000", "2006-01-02T15:04:05.99Z07",
+	".000000000000 .999999999999", "Mo Ja Ma MS", "3 03 15 4 04 5 05 .5 .05",
+}
+
 type result struct {
 	Template string `json:"template"`
 	Output   string `json:"output"`
@@ -383,6 +397,12 @@ func main() {
 		Bytes:  []byte("hi\x00\xff"),
 		Plats:  []Platform{{Architecture: "amd64", OS: "linux"}, {Architecture: "arm64", OS: "darwin", Variant: "v8"}},
 		Durs:  []time.Duration{0, 999, 1500, 1500000, -2500000000, 25 * time.Hour, -1, 1<<63 - 1},
+	}
+	for _, layout := range formatLayouts {
+		q, _ := json.Marshal(layout)
+		l := string(q)
+		templates = append(templates, "{{.When.Format "+l+"}}|{{.Stamp.Format "+l+"}}|{{.Old.Format "+l+
+			"}}|{{.Later.Format "+l+"}}|{{.Zero.Format "+l+"}}")
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
