@@ -28,7 +28,22 @@ Value model: plain data is read as ``json.Unmarshal`` into ``interface{}`` build
   zone=None)`` / ``Time.parse_rfc3339(s)``, ``Func(fn, FuncType(...))``.
 * methods: ``StructType(..., methods={"Provenance": fn})``; the executor calls
   ``fn(receiver_struct, *args)``; raise ``GoError(msg)`` to return a Go error, reported as
-  ``error calling Provenance: msg``.  A method named ``String`` makes the type a Stringer.
+  ``error calling Provenance: msg``.  A method named ``String`` makes the type a Stringer,
+  ``Error`` an error (it wins over String), ``GoString`` is what ``%#v`` prints.
+  Give a method as ``Func(fn, FuncType(params, result))`` to type its arguments and result
+  (``%T``, arity and argument errors, comparisons); a plain callable takes and returns
+  ``interface {}``.
+* named basic types: ``BasicType("digest.Digest", Kind.STRING, methods={...})`` carries
+  value methods the same way; the receiver is the plain payload (``str``/``int``).  A
+  field, slice or map of that type holds plain payloads; in an ``interface {}`` slot use
+  ``Named(type, payload)``.  Through a nil pointer, a value method fails as Go's does.
+* errors as values: a method typed ``FuncType((), ERROR)`` returns ``None`` (nil error)
+  or a ``GoError`` instance (not raised), which prints its message and has ``%T``
+  ``*errors.errorString``.
+* ``time.Time`` (``TIME``/``Time``) has Go's value methods: ``Year Month Day Hour Minute
+  Second Nanosecond YearDay Weekday Unix UnixMilli UnixMicro UnixNano UTC IsZero String
+  GoString Format(layout) Before After Equal Compare Sub Add AddDate Truncate Round``, with
+  ``time.Month``/``time.Weekday``/``time.Duration`` results (Stringers; see ``gotime``).
 """
 
 from .errors import ExecError, GoError, ParseError, TemplateError
@@ -36,6 +51,8 @@ from .gotypes import (
     ANY,
     BOOL,
     COMPLEX128,
+    ERROR,
+    FLOAT32,
     FLOAT64,
     INT,
     INT8,
@@ -49,14 +66,17 @@ from .gotypes import (
     UINT16,
     UINT32,
     UINT64,
+    BasicType,
     Field,
     Float64,
     Func,
     FuncType,
     GoType,
     Int,
+    Kind,
     Map,
     MapType,
+    Named,
     Ptr,
     PtrType,
     Slice,
@@ -72,6 +92,8 @@ __all__ = [
     "ANY",
     "BOOL",
     "COMPLEX128",
+    "ERROR",
+    "FLOAT32",
     "FLOAT64",
     "INT",
     "INT8",
@@ -85,6 +107,7 @@ __all__ = [
     "UINT16",
     "UINT32",
     "UINT64",
+    "BasicType",
     "ExecError",
     "Field",
     "Float64",
@@ -93,8 +116,10 @@ __all__ = [
     "GoError",
     "GoType",
     "Int",
+    "Kind",
     "Map",
     "MapType",
+    "Named",
     "ParseError",
     "Ptr",
     "PtrType",

@@ -14,8 +14,10 @@ Plain Python data is read the way ``json.Unmarshal`` into ``interface{}`` would 
 
 Inside a typed container (struct field, ``Map``, ``Slice``, ``Ptr``) a raw Python value is
 read as the declared element type (``Slice(INT, [1, 2])`` holds Go ints); inside an
-interface slot it is read as above.  Methods are ``methods[name](receiver, *args)``;
-they report a Go error by raising ``GoError``.
+interface slot it is read as above, and ``Named(type, payload)`` gives a named basic type.
+Methods (on ``StructType`` and on named ``BasicType`` values) are ``methods[name](receiver,
+*args)``; they report a Go error by raising ``GoError``, or return one as a value when
+typed ``FuncType(..., ERROR)``.
 """
 
 from __future__ import annotations
