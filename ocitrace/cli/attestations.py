@@ -136,6 +136,7 @@ def discover_target(args: argparse.Namespace) -> Target:
             lookups=lookups,
             cosign_source=cosign,
             max_blob_size=getattr(args, "max_blob_size", None) or DEFAULT_MAX_BLOB_SIZE,
+            name=name,
         )
     finally:
         close()

@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
         "--platform",
         metavar="OS/ARCH[/VARIANT]",
         type=parse_platform,
-        help="from an index, print the manifest of this platform instead",
+        help="from an index, print the manifest of this platform instead "
+        "(a single manifest is printed as is, like crane)",
     )
     add_registry_options(p)
     p.set_defaults(func=run)

@@ -46,6 +46,7 @@ def discover(
     fetch_blobs: bool = True,
     max_blob_size: int = DEFAULT_MAX_BLOB_SIZE,
     workers: int = 8,
+    name: str | None = None,
 ) -> Discovery:
     """Find every attestation, signature and SBOM of ``top`` in ``source``.
 
@@ -53,10 +54,10 @@ def discover(
     :class:`~ocitrace.errors.NotFound` when one matches nothing); index-level items are
     always included.  ``fetch_blobs=False`` lists without downloading layers (predicate
     types then come from annotations only).  Never raises for a store's failure: it is
-    recorded in ``checked``.
+    recorded in ``checked``.  ``name`` (default: the source's) is the reference errors name.
     """
     tl = split_top(source, top)
-    images = select_images(tl.images, platforms, name=source.name)
+    images = select_images(tl.images, platforms, name=name or source.name)
     platform_of = {i.digest: i.platform for i in tl.images}
     if tl.is_index:
         platform_of[top.descriptor.digest] = INDEX_LEVEL
