@@ -7,7 +7,8 @@ import json
 import sys
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import ReferenceError, UsageError
+from ..reference import registry_problem
 from .common import add_registry_options, client_from_args
 
 EPILOG = """\
@@ -36,13 +37,23 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--page-size",
         metavar="N",
-        type=int,
+        type=_positive_int,
         default=None,
         help="ask for N names per page (the registry's default otherwise)",
     )
     p.add_argument("--json", action="store_true", help='print {"repositories": [...]}')
     add_registry_options(p)
     p.set_defaults(func=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text!r}")
+    return value
 
 
 def split_registry(text: str) -> tuple[str, str]:
@@ -56,6 +67,11 @@ def split_registry(text: str) -> tuple[str, str]:
     host, _, prefix = text.partition("/")
     if not host:
         raise UsageError(f"{text!r}: empty registry host", input=text)
+    problem = registry_problem(host)
+    if problem:
+        raise ReferenceError(
+            f"{text}: {problem}", input=text, hint="e.g. ocitrace catalog 127.0.0.1:5000"
+        )
     return host, prefix
 
 
@@ -63,8 +79,6 @@ def run(args: argparse.Namespace) -> int:
     host, prefix = split_registry(args.registry)
     if args.prefix is not None:
         prefix = args.prefix
-    if args.page_size is not None and args.page_size <= 0:
-        raise UsageError("--page-size must be positive", input=str(args.page_size))
     client = client_from_args(args)
     names = client.catalog(host, prefix or None, page_size=args.page_size)
     out = sys.stdout

@@ -100,6 +100,7 @@ ERROR_CASES = [
     ("bad-platform-att", lambda r: ["att", "--platform", "a/b/c/d", f"{r}/ux/multi:v1"], exitcodes.USAGE, "a/b/c/d"),
     ("tag-given-to-tags", lambda r: ["tags", f"{r}/ux/single:v1"], exitcodes.USAGE, "ux/single:v1"),
     ("catalog-url", lambda r: ["catalog", f"http://{r}"], exitcodes.USAGE, "not a URL"),
+    ("catalog-bad-host", lambda r: ["catalog", "bad host!"], exitcodes.BAD_REFERENCE, "bad host!"),
     ("no-provenance", lambda r: ["provenance", f"{r}/ux/single:v1"], exitcodes.NOT_FOUND, "no provenance"),
     ("no-sbom", lambda r: ["sbom", f"{r}/ux/single:v1"], exitcodes.NOT_FOUND, "no SBOM"),
     ("bad-cosign-repo", lambda r: ["att", "--cosign-repository", "BAD!!", f"{r}/ux/single:v1"], exitcodes.BAD_REFERENCE, "--cosign-repository BAD!!"),
