@@ -29,6 +29,7 @@ from ..oci.model import Descriptor
 from ..reference import registry_problem, repository_problem, validate_digest
 from ..source import Fetched, Referrers
 from ..transport import Transport
+from ..transport.deadline import BodyDeadline, body_deadline
 from .errormap import printable, raise_for_status
 from .paging import Pager
 from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referrers, parse_referrers
@@ -51,16 +52,30 @@ class Limits:
     listing: int = 16 * MiB  # one page of a tag list, catalog or referrers answer
 
 
-def _chunks(resp: requests.Response, input: str) -> Iterator[bytes]:
-    """The body in chunks; network failures mid-body become TransportError."""
+def _chunks(resp: requests.Response, input: str, deadline: float | None = None) -> Iterator[bytes]:
+    """The body in chunks; network failures mid-body become TransportError.
+
+    ``deadline`` (seconds) bounds the whole body: the per-request timeout only bounds each
+    socket read, so a server dripping a byte at a time could otherwise hold a worker for
+    as long as the cap allows.  Past it the socket is shut down and the read fails.
+    """
+    timer = BodyDeadline(resp, deadline) if deadline else None
     try:
         yield from resp.iter_content(_CHUNK)
     except requests.RequestException as exc:
+        if timer is not None and timer.fired:
+            raise TransportError(
+                f"{input}: the body took longer than {deadline:g}s to arrive",
+                input=input,
+                hint="the registry is very slow or stalling; raise --timeout or retry later",
+            ) from exc
         raise TransportError(
             f"{input}: connection failed while reading the body ({type(exc).__name__})",
             input=input,
         ) from exc
     finally:
+        if timer is not None:
+            timer.cancel()
         resp.close()
 
 
@@ -109,10 +124,18 @@ class RegistryClient:
         raise_for_status(resp, input=input)
         return resp
 
+    def chunks(self, resp: requests.Response, input: str, limit: int) -> Iterator[bytes]:
+        """``resp``'s body in chunks, within the deadline a body of ``limit`` bytes gets."""
+        deadline = body_deadline(self.transport.options.timeout, limit)
+        return _chunks(resp, input, deadline)
+
     def read_json(self, resp: requests.Response, *, input: str, what: str) -> object:
         """A listing page's JSON body, capped at ``limits.listing``."""
         body = read_verified(
-            _chunks(resp, input), limit=self.limits.listing, input=input, what=what
+            self.chunks(resp, input, self.limits.listing),
+            limit=self.limits.listing,
+            input=input,
+            what=what,
         )
         try:
             return json.loads(body.data)
@@ -241,7 +264,7 @@ class RepositoryClient:
         label = self._label(ref)
         resp = self._get("GET", f"manifests/{ref}", input=label, accept=_ACCEPT)
         got = read_verified(
-            _chunks(resp, label),
+            self._client.chunks(resp, label, self._client.limits.manifest),
             limit=self._client.limits.manifest,
             input=label,
             what="manifest",
@@ -286,7 +309,7 @@ class RepositoryClient:
             )
         resp = self._get("GET", f"blobs/{digest}", input=label)
         got = read_verified(
-            _chunks(resp, label),
+            self._client.chunks(resp, label, min(limit, desc.size) if desc.size > 0 else limit),
             limit=limit,
             input=label,
             what="blob",
@@ -364,7 +387,7 @@ class RepositoryClient:
                 self._client.remember_referrers_api(self.registry, self.repository, False)
                 return None
             body = read_verified(
-                _chunks(resp, label),
+                self._client.chunks(resp, label, self._client.limits.listing),
                 limit=self._client.limits.listing,
                 input=label,
                 what="referrers",

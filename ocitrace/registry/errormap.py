@@ -14,8 +14,10 @@ import requests
 
 from ..digest import read_capped
 from ..errors import Denied, NotFound, RegistryError, TooManyRequests, TransportError, Unauthorized
+from ..transport.deadline import BodyDeadline
 from ..transport.retry import parse_retry_after
 
+ERROR_BODY_DEADLINE = 30.0  # seconds: an error body is at most 64 KiB of diagnostics
 _HTTPS_HINT = (
     "the registry speaks HTTPS: pass --ca-cert FILE for its CA (or --insecure-skip-tls-verify)"
 )
@@ -50,14 +52,17 @@ def parse_error_body(body: bytes) -> ErrorBody:
 
 
 def read_error_body(resp: requests.Response) -> bytes:
-    """The (capped) body of an error answer; empty for HEAD or on read failure."""
+    """The (capped) body of an error answer; empty for HEAD or on read failure (a body
+    still arriving after :data:`ERROR_BODY_DEADLINE` seconds counts as one)."""
     if resp.request is not None and resp.request.method == "HEAD":
         return b""
+    deadline = BodyDeadline(resp, ERROR_BODY_DEADLINE)
     try:
         return read_capped(resp.iter_content(8192))
     except (requests.RequestException, TransportError):
         return b""
     finally:
+        deadline.cancel()
         resp.close()
 
 

@@ -30,6 +30,7 @@ from ..errors import ConfigError, TooLarge, TransportError
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
 from .credentials import CredentialStore
+from .deadline import BodyDeadline, body_deadline
 from .messages import HttpRequest, Reply, origin
 from .ratelimit import HeaderObserver, RateLimit
 from .redact import redact_url
@@ -369,6 +370,7 @@ class Transport:
         is closed after."""
         chunks: list[bytes] = []
         total = 0
+        deadline = BodyDeadline(resp, body_deadline(self.options.timeout, limit))
         try:
             for chunk in resp.iter_content(65536):
                 total += len(chunk)
@@ -380,8 +382,15 @@ class Transport:
                     )
                 chunks.append(chunk)
         except requests.RequestException as exc:
+            if deadline.fired:
+                raise TransportError(
+                    f"{request.method} {redact_url(request.url)}: the reply took too long to arrive",
+                    input=redact_url(request.url),
+                    hint="the server is very slow or stalling; raise --timeout or retry later",
+                ) from exc
             raise self._error(request, exc) from exc
         finally:
+            deadline.cancel()
             resp.close()
         return b"".join(chunks)
 

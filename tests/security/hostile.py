@@ -43,6 +43,7 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     stream: Callable[[], Iterator[bytes]] | None = None  # no Content-Length, close at end
+    keep_alive: bool = False  # a stream with its own Content-Length on a kept-alive connection
 
 
 def endless(chunk: bytes = b"[" * 65536) -> Callable[[], Iterator[bytes]]:
@@ -94,7 +95,7 @@ class HostileServer:
                 if reply.stream is None:
                     if "Content-Length" not in reply.headers:
                         self.send_header("Content-Length", str(len(reply.body)))
-                else:
+                elif not reply.keep_alive:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()

@@ -3,9 +3,14 @@ oversize bodies with an honest Content-Length, per kind of read."""
 
 from __future__ import annotations
 
+import ssl
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from ocitrace.errors import NotFound, TooLarge
+from ocitrace.errors import NotFound, TooLarge, TransportError
 from ocitrace.oci.model import Descriptor
 from ocitrace.registry import Limits
 from ocitrace.transport.core import TOKEN_REPLY_CAP
@@ -139,3 +144,58 @@ def test_gzip_bomb_is_capped_on_decoded_bytes() -> None:
         client(SMALL).repository(srv.netloc, "a/b").manifest("v1")
     assert info.value.limit == SMALL.manifest
     assert srv.seen[0].header("Accept-Encoding") == "identity"
+
+
+def _drip(seen: Seen, keep_alive: bool = False) -> Reply:
+    def gen() -> Iterator[bytes]:
+        for _ in range(10_000):
+            time.sleep(0.05)
+            yield b" "
+
+    headers = {"Content-Type": OCI_MANIFEST, "Content-Length": "10000"}
+    return Reply(200, headers, stream=gen, keep_alive=keep_alive)
+
+
+def _dripping_read(srv: HostileServer, **kw: object) -> float:
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="took longer than 1s") as info:
+        client(SMALL, timeout=0.25, **kw).repository(srv.netloc, "a/b").manifest("v1")
+    assert "--timeout" in (info.value.hint or "")
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("keep_alive", [False, True])
+def test_a_dripping_body_hits_the_body_deadline(keep_alive: bool) -> None:
+    """Each byte arrives within the socket timeout; the whole body may not take forever."""
+    with HostileServer(lambda seen: _drip(seen, keep_alive)) as srv:
+        assert _dripping_read(srv) < 5
+
+
+def test_a_dripping_body_over_tls_hits_the_body_deadline(
+    server_tls: ssl.SSLContext, pki: tuple[Path, Path, Path]
+) -> None:
+    with HostileServer(_drip, tls=server_tls) as srv:
+        assert _dripping_read(srv, ca_cert=str(pki[0])) < 5
+
+
+def test_a_dripping_reply_read_by_the_transport_hits_its_deadline() -> None:
+    with HostileServer(_drip) as srv:
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="took too long"):
+            transport(timeout=0.25).request(
+                "GET", f"{srv.url}/v2/", registry=srv.netloc, stream=False, max_body=KIB
+            )
+        assert time.monotonic() - started < 5
+
+
+def test_a_dripping_error_body_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ocitrace.registry.errormap.ERROR_BODY_DEADLINE", 0.5)
+
+    def handler(seen: Seen) -> Reply:
+        return Reply(404, _drip(seen).headers, stream=_drip(seen).stream)
+
+    with HostileServer(handler) as srv:
+        started = time.monotonic()
+        with pytest.raises(NotFound):
+            client(timeout=5.0).repository(srv.netloc, "a/b").manifest("v1")
+        assert time.monotonic() - started < 4
