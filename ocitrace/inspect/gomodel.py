@@ -21,12 +21,15 @@ from ..oci.model import Descriptor, Platform
 from ..template import (
     ANY,
     BOOL,
+    ERROR,
     INT,
     INT64,
     STRING,
     TIME,
     UINT8,
     Field,
+    Func,
+    FuncType,
     GoError,
     Map,
     MapType,
@@ -56,7 +59,52 @@ __all__ = [
     "to_go_root",
 ]
 
-DIGEST = BasicType("digest.Digest", Kind.STRING)
+
+def _sep_index(d: str) -> int:
+    """go-digest's ``sepIndex``: a digest without ``:`` panics with this text."""
+    i = d.find(":")
+    if i < 0:
+        raise ValueError(f"no ':' separator in digest {_go_quote(d)}")
+    return i
+
+
+def _go_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _validate_digest(d: str) -> GoError | None:
+    """go-digest's ``Digest.Validate`` for the algorithms ocitrace knows."""
+    i = d.find(":")
+    if i <= 0 or i + 1 == len(d):
+        return GoError("invalid checksum digest format")
+    algorithm, encoded = d[:i], d[i + 1 :]
+    size = _DIGEST_HEX_LENGTH.get(algorithm)
+    if size is None:
+        return GoError("unsupported digest algorithm")
+    if len(encoded) != size or any(c not in "0123456789abcdef" for c in encoded):
+        return GoError(
+            "invalid checksum digest length"
+            if len(encoded) != size
+            else "invalid checksum digest format"
+        )
+    return None
+
+
+_DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+ALGORITHM = BasicType("digest.Algorithm", Kind.STRING, {"String": Func(str, FuncType((), STRING))})
+#: go-digest's ``digest.Digest``: a string type with the methods templates call on it.
+DIGEST = BasicType(
+    "digest.Digest",
+    Kind.STRING,
+    {
+        "Algorithm": Func(lambda d: d[: _sep_index(d)], FuncType((), ALGORITHM)),
+        "Encoded": Func(lambda d: d[_sep_index(d) + 1 :], FuncType((), STRING)),
+        "Hex": Func(lambda d: d[_sep_index(d) + 1 :], FuncType((), STRING)),
+        "String": Func(str, FuncType((), STRING)),
+        "Validate": Func(_validate_digest, FuncType((), ERROR)),
+    },
+)
 STRINGS = SliceType(STRING)
 STRING_MAP = MapType(STRING, STRING)
 EMPTY_STRUCT = StructType("", ())

@@ -32,11 +32,7 @@ MODELS = {m["id"]: m for m in json.loads((ORACLE / "models.json").read_text())}
 CASES = [json.loads(line) for line in (ORACLE / "cases.jsonl").read_text().splitlines()]
 
 # Engine limitations (ocitrace.template, not this model), reported to its owner.
-KNOWN_DIVERGENCES: dict[str, str] = {
-    "digest-methods/single": "methods on a named string type (digest.Digest.Encoded) are not "
-    "supported by the engine's BasicType",
-    "time-methods/single": "time.Time methods (Year, Format, Unix) are not exposed by the engine",
-}
+KNOWN_DIVERGENCES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
