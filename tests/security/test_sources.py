@@ -12,8 +12,8 @@ from ocitrace.oci.model import Descriptor
 from ocitrace.registry import Limits, RegistryClient
 from ocitrace.sources import open_source
 
-from .helpers import transport
-from .test_layout import CONFIG, make_layout, sha
+from .helpers import sha, transport
+from .test_layout import CONFIG, make_layout
 
 
 def test_layout_gets_the_blob_cap(tmp_path: Path) -> None:
