@@ -44,8 +44,8 @@ default listing:
                a map by platform when there are several platforms
   .SBOM        {SPDX AdditionalSPDXs}: SPDX predicates (first, then the rest)
   {{json .}} has name, manifest and image only (.Provenance/.SBOM are methods).
-  Go types, JSON keys, %T and error texts are buildx's; not yet available: Go
-  methods of digests and times (.Digest.Encoded, .Created.Format).
+  Go types, JSON keys, %T and error texts are buildx's, and so are the methods
+  of digests and times: .Manifest.Digest.Encoded, .Image.Created.Format "2006-01-02".
   A format that reprints as {{.Manifest}} gives the default listing.
   Only what the template touches is fetched: {{.Name}} or {{.Manifest.Digest}}
   need the top manifest alone; .Image no attestation layers; .Provenance and
