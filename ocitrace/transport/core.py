@@ -29,6 +29,7 @@ from .. import __version__
 from ..errors import ConfigError, TooLarge, TransportError
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
+from .cabundle import combined_bundle
 from .credentials import CredentialStore
 from .deadline import BodyDeadline, body_deadline
 from .messages import HttpRequest, Reply, origin
@@ -134,7 +135,10 @@ class Transport:
         opts = self.options
         self._session = make_session(opts)
         env = os.environ if environ is None else environ
-        self._verify = tls_verify(opts, env)
+        verify = tls_verify(opts, env)
+        if opts.ca_cert and verify == opts.ca_cert:
+            verify = combined_bundle(self, opts.ca_cert)  # the CA is added, not the only one
+        self._verify = verify
         self._proxies_from_env = environ is None
         self._policy = RetryPolicy(opts.retries, opts.backoff, opts.max_backoff)
         self._clock = clock

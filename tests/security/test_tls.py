@@ -3,18 +3,22 @@ TLS registry on loopback is reachable when a TLS option says so (real registry, 
 
 from __future__ import annotations
 
+import gc
 import json
+import ssl
 from pathlib import Path
 
 import pytest
 
 from ocitrace.errors import RegistryError, TransportError
+from ocitrace.oci.model import Descriptor
 from ocitrace.registry import RegistryClient
 from ocitrace.transport import Transport, TransportOptions
 from tests.conftest import RegistryFactory
 from tests.support.registry import make_tls_files, push_blob, push_manifest
 
-from .helpers import OCI_MANIFEST
+from .helpers import OCI_MANIFEST, sha
+from .hostile import HostileServer, Reply
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -135,3 +139,32 @@ def test_real_tls_registry_with_an_unknown_ca_is_refused(
         Transport(TransportOptions(retries=0), environ={}).request(
             "GET", f"https://{host}/v2/", registry=host
         )
+
+
+def test_ca_cert_adds_to_the_default_store(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    server_tls: ssl.SSLContext,
+    pki: tuple[Path, Path, Path],
+) -> None:
+    """A registry under a private CA redirecting to storage under a "public" CA (the pki
+    fixture's, standing in for certifi's bundle): both verify."""
+    public_ca = pki[0]
+    monkeypatch.setattr("ocitrace.transport.cabundle.DEFAULT_CA_BUNDLE", str(public_ca))
+    private_ca, private_cert, private_key = make_tls_files(tmp_path / "private")
+    reg_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    reg_tls.load_cert_chain(private_cert, private_key)
+    data = b"blob from public storage"
+    with HostileServer(lambda s: Reply(200, {}, data), tls=server_tls) as storage:
+        moved = {"Location": f"https://localhost:{storage.port}/b"}
+        with HostileServer(lambda s: Reply(307, moved, b""), tls=reg_tls) as reg:
+            t = Transport(TransportOptions(retries=0, ca_cert=str(private_ca)), environ={})
+            repo = RegistryClient(t).repository(reg.netloc, "a/b")
+            assert repo.blob(Descriptor("x", sha(data), len(data))) == data
+    bundle = Path(str(t._verify))
+    text = bundle.read_text()
+    assert private_ca.read_text().strip() in text
+    assert public_ca.read_text().strip() in text
+    del t, repo
+    gc.collect()
+    assert not bundle.exists()  # the combined file lives as long as its transport
