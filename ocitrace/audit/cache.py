@@ -1,7 +1,9 @@
 """Digest-keyed disk cache for immutable content, and a caching :class:`Source` wrapper.
 
-Only content addressed by digest is cached (manifests fetched by digest, blobs); tags and
-tag lists move and always go to the registry.  Every read is re-hashed: an entry that no
+Only content addressed by digest is cached (manifests, blobs); tags and tag lists move
+and always go to the registry (a manifest fetched by tag is stored under its digest).
+Which repositories ever had content stored is remembered too, as a hint: for those a tag
+is resolved with ``HEAD`` first, since its manifest is probably here.  Every read is re-hashed: an entry that no
 longer matches its digest is deleted and treated as a miss.  The cache is bounded in
 bytes; when a write takes it over the bound the least recently used entries (by mtime,
 touched on every hit) are removed.  Writes go through a temporary file and ``rename``
@@ -11,10 +13,10 @@ so concurrent processes and threads never see half an entry.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +61,8 @@ class DiskCache:
         self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
         self._written_since_sweep = 0
         self._flights: dict[str, threading.Lock] = {}
+        self._dirs: set[Path] = set()
+        self._serial = itertools.count()  # next() is atomic under the GIL
 
     def flight(self, digest: str) -> threading.Lock:
         """The lock of one digest: concurrent misses on it wait for the first fetch.
@@ -72,6 +76,26 @@ class DiskCache:
     def stats(self) -> CacheStats:
         with self._lock:
             return CacheStats(self._hits, self._misses, self._writes, self._corrupt, self._evicted)
+
+    # --- repositories seen ---------------------------------------------------------------
+
+    def _repository_path(self, name: str) -> Path:
+        return self.root / "repositories" / hashlib.sha256(name.encode()).hexdigest()
+
+    def has_repository(self, name: str) -> bool:
+        """Whether content of repository ``name`` (``host/path``) was stored here before.
+
+        Only a hint for choosing ``HEAD`` before ``GET``: nothing is served from it.
+        """
+        return self._repository_path(name).exists()
+
+    def add_repository(self, name: str) -> None:
+        path = self._repository_path(name)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        except OSError as exc:
+            log.info("cache write %s failed: %s", path, exc)
 
     # --- raw entries -------------------------------------------------------------------
 
@@ -141,14 +165,21 @@ class DiskCache:
         path = self._path(kind, digest)
         if path is None or len(payload) > self.max_bytes:
             return
+        tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(self._serial)}"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
+            self._ensure_dir(path.parent)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                _write_all(fd, payload)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except OSError as exc:  # a cache that cannot write only costs speed
             log.info("cache write %s failed: %s", path, exc)
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
             return
         with self._lock:
             self._writes += 1
@@ -158,6 +189,14 @@ class DiskCache:
                 self._written_since_sweep = 0
         if sweep:
             self.evict()
+
+    def _ensure_dir(self, directory: Path) -> None:
+        """``mkdir -p`` once per directory and process (two directories in all)."""
+        if directory in self._dirs:
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._dirs.add(directory)
 
     def evict(self) -> int:
         """Remove least recently used entries until the cache fits ``max_bytes``; count them."""
@@ -187,6 +226,13 @@ class DiskCache:
         return removed
 
 
+def _write_all(fd: int, payload: bytes) -> None:
+    """``write(2)`` until everything is written (a regular file may take it in parts)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _verify(digest: str, data: bytes) -> bool:
     alg, _, hexpart = digest.partition(":")
     fn = _ALGORITHMS.get(alg)
@@ -202,6 +248,8 @@ class CachingSource:
     def __init__(self, inner: Source, cache: DiskCache) -> None:
         self._inner = inner
         self._cache = cache
+        self._seen: bool | None = None
+        self._marked = False
 
     @property
     def name(self) -> str:
@@ -210,9 +258,26 @@ class CachingSource:
     def resolve(self, ref: str) -> Descriptor:
         return self._inner.resolve(ref)
 
+    def may_answer(self) -> bool:
+        """Whether this cache has held content of this repository: then a tag is worth a
+        ``HEAD`` first (its manifest is likely here); else ``GET`` it straight away."""
+        if self._seen is None:
+            self._seen = self._cache.has_repository(self.name)
+        return self._seen
+
+    def _remember_repository(self) -> None:
+        if not self._marked:
+            self._marked = True
+            self._cache.add_repository(self.name)
+
     def manifest(self, ref: str) -> Fetched:
         if not _DIGEST_RE.fullmatch(ref):
-            return self._inner.manifest(ref)
+            # by tag: not looked up (tags move), but stored under the digest it had
+            fetched = self._inner.manifest(ref)
+            desc = fetched.descriptor
+            self._cache.put_manifest(desc.digest, desc.media_type, fetched.data)
+            self._remember_repository()
+            return fetched
         with self._cache.flight(ref):
             hit = self._cache.get_manifest(ref)
             if hit is not None:
@@ -221,6 +286,7 @@ class CachingSource:
             fetched = self._inner.manifest(ref)
             desc = fetched.descriptor
             self._cache.put_manifest(desc.digest, desc.media_type, fetched.data)
+            self._remember_repository()
             return fetched
 
     def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:

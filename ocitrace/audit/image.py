@@ -1,4 +1,4 @@
-"""Audit one image: tag → digest (``HEAD``) → top manifest by digest → :func:`discover`.
+"""Audit one image: tag → top manifest (``GET``, or ``HEAD`` then by digest) → :func:`discover`.
 
 Attestations are found by :mod:`ocitrace.discover` (the same code ``ocitrace
 attestations`` runs), so the audit's facts and consistency warnings agree with it.  By
@@ -80,11 +80,24 @@ def audit_image(
     lookups: Collection[str] = DEFAULT_LOOKUPS,
     max_blob_size: int = MAX_ATTESTATION_SIZE,
     workers: int = 4,
+    head_first: bool = True,
 ) -> ImageResult:
-    """Resolve and walk one image; registry errors on the top level propagate."""
+    """Resolve and walk one image; registry errors on the top level propagate.
+
+    ``head_first``: resolve a tag with ``HEAD`` and fetch the manifest by digest (two
+    requests, but the second is answered by a disk cache that already holds it).  Off,
+    a tag is fetched with one ``GET`` and its digest is the hash of the bytes: one
+    round trip and one request less when nothing is cached.  Either way the registry
+    counts one pull (Docker Hub does not count ``HEAD``).  A digest is always fetched
+    directly.
+    """
     memo = _Memo(source)
-    top = memo.resolve(task.identifier)
-    fetched = memo.manifest(top.digest)
+    if head_first and not task.identifier.startswith("sha256:"):
+        top = memo.resolve(task.identifier)
+        fetched = memo.manifest(top.digest)
+    else:
+        fetched = memo.manifest(task.identifier)
+        top = fetched.descriptor
     media_type = fetched.descriptor.media_type or top.media_type
     if not (mt.is_index(media_type) or mt.is_manifest(media_type) or not media_type):
         raise FormatError(
@@ -201,9 +214,8 @@ class _Memo:
         if hit is not None:
             return hit
         fetched = self._inner.manifest(ref)
-        if ref.startswith("sha256:"):
-            with self._lock:
-                self._manifests[ref] = fetched
+        with self._lock:  # by tag: kept under its digest (the tag may move)
+            self._manifests[fetched.descriptor.digest] = fetched
         return fetched
 
     def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:

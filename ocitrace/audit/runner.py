@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from ..errors import OcitraceError
 from ..oci.model import Platform
 from ..source import Source
+from .cache import CachingSource
 from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
@@ -198,6 +199,7 @@ class _Run:
             platforms=opts.platforms,
             lookups=opts.lookups,
             max_blob_size=opts.max_blob_size,
+            head_first=isinstance(source, CachingSource) and source.may_answer(),
         )
         return platform_rows(result, self.options.policy, self.options.now)
 
