@@ -32,18 +32,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 
-from .attest.provenance import ProvenanceRecord, parse_provenance
-from .attest.sbom import Sbom, parse_sbom_bytes
-from .attest.types import classify_predicate, is_provenance_type
+from .attest.provenance import ProvenanceRecord
 from .audit.policy import parse_policy
 from .audit.rows import Row, Summary, fold_by_image, summarize
 from .audit.runner import AuditOptions, run_audit
 from .audit.targets import Target, TargetKind, parse_target
 from .audit.throttle import HostLimiter
 from .audit.walk import TagFilter
-from .discover import ALL_LOOKUPS, Attestation, Discovery, Kind, discover
-from .discover.rawjson import member_bytes
-from .errors import FormatError, UsageError
+from .discover import ALL_LOOKUPS, Discovery, discover
+from .discover.select import ProvenanceFound, SbomDocument
+from .discover.select import provenances as provenances_of
+from .discover.select import sboms as sboms_of
+from .errors import UsageError
 from .inspect.inspection import Inspection
 from .layout import LayoutSource
 from .lookup import LookupResult, lookup_digests, pick_platform
@@ -77,38 +77,6 @@ PlatformLike = str | Platform
 
 
 @dataclass(frozen=True, slots=True)
-class ProvenanceFound:
-    """One provenance attestation (where it was found) and its normalised record."""
-
-    attestation: Attestation
-    record: ProvenanceRecord
-
-
-@dataclass(frozen=True, slots=True)
-class SbomDocument:
-    """One SBOM document: where it was found, its bytes exactly as stored, and its parse.
-
-    ``primary`` marks the first SBOM of its platform (buildx's ``.SBOM.SPDX``); BuildKit's
-    extra documents (``sbom-context``, ``sbom-<stage>``) follow it.
-    """
-
-    attestation: Attestation
-    document: bytes
-    sbom: Sbom
-    primary: bool
-
-    @property
-    def format(self) -> str:
-        """``spdx-json`` or ``cyclonedx-json``."""
-        return "spdx-json" if self.sbom.summary.format.startswith("spdx") else "cyclonedx-json"
-
-    @property
-    def name(self) -> str:
-        """The SPDX document name (BuildKit: ``sbom``, ``sbom-context``, ``sbom-<stage>``)."""
-        return self.sbom.summary.document_name
-
-
-@dataclass(frozen=True, slots=True)
 class AuditResult:
     """An audit's rows (sorted by repository, tag, index order) and their counts."""
 
@@ -122,49 +90,6 @@ class AuditResult:
     def ok(self) -> bool:
         """True when every row passed (no policy failure, no error)."""
         return self.summary.ok == self.summary.rows
-
-
-def provenances_of(discovery: Discovery) -> list[ProvenanceFound]:
-    """Every SLSA provenance statement in ``discovery``, platform images first, then the index.
-
-    Same selection as the ``provenance`` command (``cli.provenance.provenances``).
-    """
-    out: list[ProvenanceFound] = []
-    for a in _by_platform_order(discovery):
-        st = a.statement
-        if st is None or not is_provenance_type(st.predicate_type):
-            continue
-        out.append(ProvenanceFound(a, parse_provenance(st.predicate, st.predicate_type, st.type)))
-    return out
-
-
-def sboms_of(discovery: Discovery) -> list[SbomDocument]:
-    """Every parseable SBOM (SPDX or CycloneDX JSON) in ``discovery``, platform by platform.
-
-    Same selection as the ``sbom`` command (``cli.sbom.sboms``); undecodable documents are
-    skipped (``attestations`` shows them with their error).
-    """
-    out: list[SbomDocument] = []
-    seen: set[str] = set()
-    for a in _by_platform_order(discovery):
-        try:
-            if a.statement is not None and classify_predicate(a.statement.predicate_type).is_sbom:
-                doc = member_bytes(a.statement_bytes or a.statement.raw, "predicate")
-            elif a.kind is Kind.SBOM and a.data is not None:
-                doc = a.data
-            else:
-                continue
-            parsed = parse_sbom_bytes(doc)
-        except FormatError:
-            continue
-        out.append(SbomDocument(a, doc, parsed, a.platform not in seen))
-        seen.add(a.platform)
-    return out
-
-
-def _by_platform_order(d: Discovery) -> list[Attestation]:
-    order = {i.platform: n for n, i in enumerate(d.images)}
-    return sorted(d.attestations, key=lambda a: order.get(a.platform, len(order)))
 
 
 def _platform(value: PlatformLike) -> Platform:

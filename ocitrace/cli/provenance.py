@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
@@ -20,9 +19,9 @@ from .attestations import add_discovery_options, check_unreadable, discover_targ
 
 if TYPE_CHECKING:
     from ..attest.provenance import ProvenanceRecord
-    from ..discover import Attestation, Discovery
+    from ..discover.select import ProvenanceFound
 
-__all__ = ["Found", "provenances", "register", "run"]
+__all__ = ["register", "run"]
 
 EPILOG = """\
 examples:
@@ -68,44 +67,13 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-@dataclass(frozen=True)
-class Found:
-    """One provenance attestation and its normalised record."""
-
-    attestation: Attestation
-    record: ProvenanceRecord
-
-
-def provenances(d: Discovery) -> list[Found]:
-    """Every decodable SLSA provenance in ``d``, platform images first, then the index."""
-    from ..attest.provenance import parse_provenance
-    from ..attest.types import is_provenance_type
-
-    out: list[Found] = []
-    for a in _ordered(d):
-        st = a.statement
-        if st is None or not is_provenance_type(st.predicate_type):
-            continue
-        out.append(Found(a, parse_provenance(st.predicate, st.predicate_type, st.type)))
-    return out
-
-
-def _ordered(d: Discovery) -> list[Attestation]:
-    order = {i.platform: n for n, i in enumerate(d.images)}
-    return sorted(d.attestations, key=lambda a: order.get(a.platform, len(order)))
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..attest.types import is_provenance_type
+    from ..discover.select import predicate_bytes, provenances, unreadable_provenances
     from ..errors import NotFound
 
     target = discover_target(args)
     found = provenances(target.discovery)
-    bad = [
-        a
-        for a in target.discovery.attestations
-        if a.error and a.statement is None and is_provenance_type(a.predicate_type)
-    ]
+    bad = unreadable_provenances(target.discovery)
     check_unreadable(target.name, "provenance", bad, found_any=bool(found))
     if not found:
         raise NotFound(
@@ -116,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dockerfile:
         sys.stdout.buffer.write(_one_dockerfile(found, target.name))
     elif args.raw:
-        sys.stdout.buffer.write(_raw(_single(found, target.name, "--raw")))
+        sys.stdout.buffer.write(predicate_bytes(_single(found, target.name, "--raw").attestation))
     elif args.json:
         sys.stdout.write(json.dumps([_json_entry(f) for f in found], indent=2) + "\n")
     elif args.materials:
@@ -127,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def _single(found: Sequence[Found], name: str, flag: str) -> Found:
+def _single(found: Sequence[ProvenanceFound], name: str, flag: str) -> ProvenanceFound:
     from ..errors import UsageError
 
     if len(found) == 1:
@@ -140,7 +108,7 @@ def _single(found: Sequence[Found], name: str, flag: str) -> Found:
     )
 
 
-def _one_dockerfile(found: Sequence[Found], name: str) -> bytes:
+def _one_dockerfile(found: Sequence[ProvenanceFound], name: str) -> bytes:
     """The embedded Dockerfile; several platforms are fine when they embed the same bytes."""
     from ..errors import NotFound
 
@@ -158,16 +126,7 @@ def _one_dockerfile(found: Sequence[Found], name: str) -> bytes:
     return data
 
 
-def _raw(f: Found) -> bytes:
-    from ..discover.rawjson import member_bytes
-
-    st = f.attestation.statement
-    assert st is not None
-    raw = f.attestation.statement_bytes or st.raw
-    return member_bytes(raw, "predicate")
-
-
-def _json_entry(f: Found) -> dict[str, Any]:
+def _json_entry(f: ProvenanceFound) -> dict[str, Any]:
     a = f.attestation
     return {
         "platform": a.platform,
@@ -182,7 +141,7 @@ def _json_entry(f: Found) -> dict[str, Any]:
     }
 
 
-def _materials(found: Sequence[Found]) -> str:
+def _materials(found: Sequence[ProvenanceFound]) -> str:
     from tabulate import tabulate
 
     blocks = []
@@ -207,12 +166,12 @@ def _materials(found: Sequence[Found]) -> str:
     return "\n".join(blocks)
 
 
-def _heading(f: Found) -> str:
+def _heading(f: ProvenanceFound) -> str:
     a = f.attestation
     return f"{a.platform}  {a.attached_to}  ({a.store}, manifest {a.manifest_digest})"
 
 
-def _summary(f: Found) -> str:
+def _summary(f: ProvenanceFound) -> str:
     r = f.record
     a = f.attestation
     rows: list[tuple[str, str]] = [

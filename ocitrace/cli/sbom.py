@@ -13,17 +13,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
 from .attestations import add_discovery_options, check_unreadable, discover_target
 
 if TYPE_CHECKING:
-    from ..attest.sbom import Sbom
-    from ..discover import Attestation, Discovery
+    from ..discover.select import SbomDocument
 
-__all__ = ["SbomDoc", "register", "run", "sboms"]
+__all__ = ["register", "run"]
 
 EPILOG = """\
 examples:
@@ -72,78 +70,23 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-@dataclass(frozen=True)
-class SbomDoc:
-    """One SBOM document: where it was found, its bytes as stored, and its parse."""
+def __getattr__(name: str) -> Any:
+    """``sboms`` moved to :func:`ocitrace.discover.select.sboms`; still importable from here,
+    lazily, so that ``ocitrace --help`` does not load the decoders."""
+    if name == "sboms":
+        from ..discover.select import sboms
 
-    attestation: Attestation
-    document: bytes
-    sbom: Sbom
-    primary: bool  # the first SBOM of its platform (buildx's .SPDX); others are additional
-
-    @property
-    def format(self) -> str:
-        return "spdx-json" if self.sbom.summary.format.startswith("spdx") else "cyclonedx-json"
-
-    @property
-    def name(self) -> str:
-        return self.sbom.summary.document_name
-
-    @property
-    def role(self) -> str:
-        """What BuildKit scanned: the image, the build context, or a stage."""
-        n = self.name
-        if n == "sbom":
-            return "image"
-        if n == "sbom-context":
-            return "build context"
-        if n.startswith("sbom-"):
-            return f"stage {n[5:]}"
-        return "image" if self.primary else "additional"
-
-
-def sboms(d: Discovery) -> list[SbomDoc]:
-    """Every parseable SBOM in ``d``, platform by platform (index-level last)."""
-    from ..attest.sbom import parse_sbom_bytes
-    from ..attest.types import classify_predicate
-    from ..discover import Kind
-    from ..discover.rawjson import member_bytes
-    from ..errors import FormatError
-
-    order = {i.platform: n for n, i in enumerate(d.images)}
-    out: list[SbomDoc] = []
-    seen: set[str] = set()
-    for a in sorted(d.attestations, key=lambda a: order.get(a.platform, len(order))):
-        try:
-            if a.statement is not None and classify_predicate(a.statement.predicate_type).is_sbom:
-                raw = a.statement_bytes or a.statement.raw
-                doc = member_bytes(raw, "predicate")
-            elif a.kind is Kind.SBOM and a.data is not None:
-                doc = a.data
-            else:
-                continue
-            parsed = parse_sbom_bytes(doc)
-        except FormatError:
-            continue  # shown by `attestations`; not a table we can print
-        out.append(SbomDoc(a, doc, parsed, a.platform not in seen))
-        seen.add(a.platform)
-    return out
+        return sboms
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..attest.types import classify_predicate
-    from ..discover import Kind
+    from ..discover.select import sboms, unreadable_sboms
     from ..errors import NotFound
 
     target = discover_target(args)
     docs = sboms(target.discovery)
-    bad = [
-        a
-        for a in target.discovery.attestations
-        if a.error
-        and a.statement is None
-        and (a.kind is Kind.SBOM or classify_predicate(a.predicate_type).is_sbom)
-    ]
+    bad = unreadable_sboms(target.discovery)
     check_unreadable(target.name, "SBOM", bad, found_any=bool(docs))
     if not docs:
         raise NotFound(
@@ -161,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def _pick(docs: Sequence[SbomDoc], fmt: str, name: str | None, ref: str) -> SbomDoc:
+def _pick(docs: Sequence[SbomDocument], fmt: str, name: str | None, ref: str) -> SbomDocument:
     """The one document ``-o`` writes; identical documents across platforms count as one."""
     from ..errors import NotFound, UsageError
 
@@ -184,7 +127,7 @@ def _pick(docs: Sequence[SbomDoc], fmt: str, name: str | None, ref: str) -> Sbom
     return cands[0]
 
 
-def _json(doc: SbomDoc) -> dict[str, Any]:
+def _json(doc: SbomDocument) -> dict[str, Any]:
     a = doc.attestation
     return {
         "platform": a.platform,
@@ -200,7 +143,7 @@ def _json(doc: SbomDoc) -> dict[str, Any]:
     }
 
 
-def _table(doc: SbomDoc) -> str:
+def _table(doc: SbomDocument) -> str:
     from tabulate import tabulate
 
     a, s = doc.attestation, doc.sbom.summary

@@ -7,6 +7,8 @@ Public API (used by the ``attestations``/``provenance``/``sbom`` commands and th
     found.attestations   # Attestation items: store, kind, predicate_type, subjects, ...
     found.checked        # every place asked and its answer
     found.findings       # consistency findings (Finding.code, .severity)
+    provenances(found)   # ProvenanceFound(attestation, record), platform by platform
+    sboms(found)         # SbomDocument(attestation, document, sbom, primary)
 
 See :mod:`ocitrace.discover.engine` for the order of lookups and
 :mod:`ocitrace.discover.consistency` for the finding codes.
@@ -27,6 +29,7 @@ from .model import (
     Severity,
     Store,
 )
+from .select import ProvenanceFound, SbomDocument, provenances, sboms
 
 __all__ = [
     "ALL_LOOKUPS",
@@ -38,8 +41,12 @@ __all__ = [
     "Finding",
     "Image",
     "Kind",
+    "ProvenanceFound",
+    "SbomDocument",
     "Severity",
     "Store",
     "discover",
+    "provenances",
+    "sboms",
     "select_images",
 ]

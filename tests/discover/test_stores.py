@@ -169,7 +169,7 @@ def test_lookups_switch_off_stores() -> None:
 
 def test_cosign_sbom_attachment_and_message_signature_bundle() -> None:
     """cosign's deprecated .sbom tag (raw SPDX layer) and a bundle holding a message signature."""
-    from ocitrace.cli.sbom import sboms
+    from ocitrace.discover.select import sboms
 
     src, top, images = loaded("api")
     spdx = json.dumps(
