@@ -50,7 +50,13 @@ from .lookup import LookupResult, lookup_digests, pick_platform
 from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Platform
 from .oci.platform import parse_platform
-from .reference import LAYOUT_PREFIX, LayoutReference, Reference, parse_any
+from .reference import (
+    LAYOUT_PREFIX,
+    LayoutReference,
+    Reference,
+    parse_any,
+    split_registry_prefix,
+)
 from .registry import Limits, RegistryClient
 from .render.format import render_format
 from .source import Fetched, Source
@@ -105,18 +111,6 @@ def _typed(ref: RefLike) -> str:
     if isinstance(ref, str):
         return ref
     return ref.original or str(ref)
-
-
-def _split_registry(text: str) -> tuple[str, str]:
-    """``host[:port][/prefix]`` → (host, prefix); a URL is refused (as ``cli.catalog``)."""
-    if "://" in text:
-        raise UsageError(
-            f"{text}: give a registry host, not a URL", input=text, hint="e.g. 127.0.0.1:5000"
-        )
-    host, _, prefix = text.partition("/")
-    if not host:
-        raise UsageError(f"{text!r}: empty registry host", input=text)
-    return host, prefix
 
 
 class Client:
@@ -231,7 +225,7 @@ class Client:
         raised while iterating.
         """
         self._check_open()
-        host, own_prefix = _split_registry(registry)
+        host, own_prefix = split_registry_prefix(registry)
         if page_size is not None and page_size <= 0:
             raise UsageError("page_size must be positive", input=str(page_size))
         return self.registry.catalog(host, prefix or own_prefix or None, page_size=page_size)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .errors import ReferenceError
+from .errors import ReferenceError, UsageError
 
 __all__ = [
     "DEFAULT_TAG",
@@ -565,6 +565,24 @@ def registry_problem(registry: str) -> str | None:
     if not _DOMAIN_RE.fullmatch(registry):
         return f"registry {registry[:80]!r} is not a valid host[:port]"
     return None
+
+
+def split_registry_prefix(text: str) -> tuple[str, str]:
+    """``host[:port][/prefix]`` (a catalog or audit target) → (host, prefix).
+
+    A URL is a :class:`~ocitrace.errors.UsageError` (registries are named without a
+    scheme), an invalid host a :class:`~ocitrace.errors.ReferenceError`.
+    """
+    hint = "give HOST[:PORT][/PREFIX], e.g. 127.0.0.1:5000 or registry.example/team/"
+    if "://" in text:
+        raise UsageError(f"{text}: give a registry host, not a URL", input=text, hint=hint)
+    host, _, prefix = text.partition("/")
+    if not host:
+        raise UsageError(f"{text!r}: empty registry host", input=text, hint=hint)
+    problem = registry_problem(host)
+    if problem:
+        raise ReferenceError(f"{text}: {problem}", input=text, hint=hint)
+    return host, prefix
 
 
 def repository_problem(path: str) -> str | None:

@@ -204,8 +204,13 @@ def test_catalog(oc: Client, host: str) -> None:
     assert {f"api/{f}" for f in PUSHED} <= set(names)
     assert sorted(oc.catalog(host, prefix="api/multi")) == ["api/multi-prov-max"]
     assert sorted(oc.catalog(f"{host}/api/sbom")) == ["api/sbom-prov-multi"]
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="not a URL"):
         oc.catalog(f"http://{host}")
+    with pytest.raises(UsageError, match="empty registry host"):
+        oc.catalog("/team")
+    # same check as ``ocitrace catalog`` (reference.split_registry_prefix): no request is sent
+    with pytest.raises(ReferenceError, match="not a valid host"):
+        oc.catalog("bad host!/team")
 
 
 # --- inspect -------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ import json
 import sys
 from typing import Any
 
-from ..errors import ReferenceError, UsageError
-from ..reference import registry_problem
+from ..reference import split_registry_prefix
 from .common import add_registry_options, client_from_args
 
 EPILOG = """\
@@ -56,27 +55,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def split_registry(text: str) -> tuple[str, str]:
-    """``host[:port][/prefix]`` → (host, prefix); a scheme is refused."""
-    if "://" in text:
-        raise UsageError(
-            f"{text}: give a registry host, not a URL",
-            input=text,
-            hint="e.g. ocitrace catalog 127.0.0.1:5000",
-        )
-    host, _, prefix = text.partition("/")
-    if not host:
-        raise UsageError(f"{text!r}: empty registry host", input=text)
-    problem = registry_problem(host)
-    if problem:
-        raise ReferenceError(
-            f"{text}: {problem}", input=text, hint="e.g. ocitrace catalog 127.0.0.1:5000"
-        )
-    return host, prefix
-
-
 def run(args: argparse.Namespace) -> int:
-    host, prefix = split_registry(args.registry)
+    host, prefix = split_registry_prefix(args.registry)
     if args.prefix is not None:
         prefix = args.prefix
     client = client_from_args(args)
