@@ -71,6 +71,12 @@ def load_json(data: bytes, what: str) -> Any:
     """``json.loads`` that raises FormatError naming ``what`` (UTF-8, BOM tolerated)."""
     try:
         return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+    except RecursionError as exc:  # the decoder recurses: a hostile document, not a crash
+        raise FormatError(
+            f"{what} is not valid JSON: nested too deeply to decode",
+            input=what,
+            hint="a hostile or corrupt document: real attestations nest a few levels",
+        ) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(
             f"{what} is not valid JSON: {exc}",

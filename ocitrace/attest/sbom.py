@@ -197,9 +197,15 @@ def _cyclonedx(doc: Mapping[str, Any]) -> Sbom:
 
 
 def _walk(components: list[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-    for c in components:
+    """Components depth first, in document order (iterative: nesting depth is untrusted)."""
+    stack = [iter(components)]
+    while stack:
+        c = next(stack[-1], None)
+        if c is None:
+            stack.pop()
+            continue
         yield c
-        yield from _walk(_list(c.get("components")))
+        stack.append(iter(_list(c.get("components"))))
 
 
 def _cdx_package(c: Mapping[str, Any]) -> Package:

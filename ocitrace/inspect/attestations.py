@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from ..errors import FormatError
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Manifest
+from .jsondoc import loads
 
 __all__ = [
     "SLSA_PREFIX",
@@ -82,7 +82,4 @@ def decode_predicate(raw: bytes, layer: Descriptor) -> Any:
 
 
 def _loads(data: bytes, layer: Descriptor) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"in-toto layer {layer.digest} is not valid JSON: {exc}") from exc
+    return loads(data, f"in-toto layer {layer.digest}")

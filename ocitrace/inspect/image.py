@@ -8,13 +8,13 @@ re-serialises in struct order (:func:`image_json`), which is what ``{{json .Imag
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FormatError
 from .gotime import Timestamp, parse_rfc3339
+from .jsondoc import loads
 
 __all__ = ["History", "Image", "ImageConfig", "RootFS", "decode_image"]
 
@@ -70,12 +70,12 @@ class Image:
     history: tuple[History, ...] | None = None
 
 
-def decode_image(raw: bytes) -> Image | None:
-    """Decode a config blob; None for a JSON ``null`` (Go leaves the pointer nil)."""
-    try:
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"image config is not valid JSON: {exc}") from exc
+def decode_image(raw: bytes, digest: str = "") -> Image | None:
+    """Decode a config blob; None for a JSON ``null`` (Go leaves the pointer nil).
+
+    ``digest`` names the blob in errors (FormatError, deep nesting included).
+    """
+    obj = loads(raw, f"image config {digest}".rstrip())
     if obj is None:
         return None
     top = _obj(obj, "v1.Image")

@@ -29,6 +29,7 @@ from ..source import Fetched, Source
 from .attestations import SLSA_PREFIX, SPDX_TYPE, decode_predicate, provenance_layers, sbom_layers
 from .fetcher import MAX_ATTESTATION_SIZE, MAX_CONFIG_SIZE, Fetcher
 from .image import Image, decode_image
+from .jsondoc import loads
 from .tree import Tree, Walk, reference_digest
 
 __all__ = ["IndexSummary", "Inspection", "SBOMResult"]
@@ -154,10 +155,8 @@ class Inspection:
         desc = self.top.descriptor
         if not self.is_index:
             return desc
-        import json
-
-        body = json.loads(self.top.data)
-        idx = self.index()
+        idx = self.index()  # parses (and so validates) the bytes first
+        body = loads(self.top.data, f"index {desc.digest}")
         manifests = idx.manifests if body.get("manifests") is not None else None
         annotations = dict(idx.annotations) if body.get("annotations") is not None else None
         return IndexSummary(
@@ -198,12 +197,15 @@ class Inspection:
                 return cached
         self.prefetch(image=True)
         walk = self.tree.shape()
-        futures: dict[str, Future[bytes] | None] = {}
+        futures: dict[str, tuple[str, Future[bytes]] | None] = {}
         for key, node in walk.images.items():
             cfg = self._manifest_of(node.descriptor).config
-            futures[key] = None if cfg is None else self._fetcher.blob(cfg, MAX_CONFIG_SIZE)
+            futures[key] = (
+                None if cfg is None else (cfg.digest, self._fetcher.blob(cfg, MAX_CONFIG_SIZE))
+            )
         result = {
-            key: (decode_image(f.result()) if f is not None else None) for key, f in futures.items()
+            key: (decode_image(f[1].result(), f[0]) if f is not None else None)
+            for key, f in futures.items()
         }
         with self._memo.lock:
             self._memo.values["images"] = result

@@ -16,18 +16,17 @@ manifests for one image) document order is used: the later entry wins.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import FormatError
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Index, Manifest, Platform
 from ..oci.platform import normalized_key
 from ..reference import validate_digest
 from ..source import Fetched
 from .fetcher import MAX_CONFIG_SIZE, Fetcher
+from .jsondoc import loads
 
 __all__ = ["ImageNode", "Tree", "Walk", "reference_digest"]
 
@@ -156,7 +155,7 @@ class Tree:
         cfg = Manifest.parse(self.top.data).config
         if cfg is None:
             return Walk({}, {}, (d,))
-        plat = config_platform(self._fetcher.blob(cfg, MAX_CONFIG_SIZE).result())
+        plat = config_platform(self._fetcher.blob(cfg, MAX_CONFIG_SIZE).result(), cfg.digest)
         key = normalized_key(plat)
         if self._want and key not in self._want:
             return Walk({}, {}, (d,))
@@ -186,20 +185,17 @@ class Tree:
                 cfg = Manifest.parse(fetched[d.digest].data).config
                 if cfg is not None:
                     todo.append((d.digest, cfg))
-        futures = [(dg, self._fetcher.blob(cfg, MAX_CONFIG_SIZE)) for dg, cfg in todo]
-        return {dg: config_platform(f.result()) for dg, f in futures}
+        futures = [(dg, cfg, self._fetcher.blob(cfg, MAX_CONFIG_SIZE)) for dg, cfg in todo]
+        return {dg: config_platform(f.result(), cfg.digest) for dg, cfg, f in futures}
 
 
 def _index(fetched: Fetched) -> Index:
     return Index.parse(fetched.data)
 
 
-def config_platform(raw: bytes) -> Platform:
+def config_platform(raw: bytes, digest: str = "") -> Platform:
     """``os``/``architecture``/``variant`` of an image config, as buildx's readPlatformFromConfig."""
-    try:
-        obj = json.loads(raw)
-    except ValueError as exc:
-        raise FormatError(f"image config is not valid JSON: {exc}") from exc
+    obj = loads(raw, f"image config {digest}".rstrip())
     if not isinstance(obj, dict):
         return Platform()
     return Platform(
