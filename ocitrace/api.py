@@ -39,7 +39,7 @@ from .audit.runner import AuditOptions, run_audit
 from .audit.targets import Target, TargetKind, parse_target
 from .audit.throttle import HostLimiter
 from .audit.walk import TagFilter
-from .discover import ALL_LOOKUPS, Discovery, discover
+from .discover import Discovery, discover, lookups_for
 from .discover.select import ProvenanceFound, SbomDocument
 from .discover.select import provenances as provenances_of
 from .discover.select import sboms as sboms_of
@@ -308,20 +308,16 @@ class Client:
         Signatures are counted, never verified.
         """
         source, parsed = self.open(ref)
-        lookups = set(ALL_LOOKUPS)
-        if not referrers:
-            lookups.discard("referrers")
-        if not cosign:
-            lookups.discard("cosign")
         cosign_source = self.open(cosign_repository)[0] if cosign_repository is not None else None
         return discover(
             source,
             source.manifest(parsed.identifier),
             platforms=[_platform(p) for p in platforms] or None,
-            lookups=lookups,
+            lookups=lookups_for(referrers=referrers, cosign=cosign),
             cosign_source=cosign_source,
             max_blob_size=self.limits.blob,
             workers=self.concurrency,
+            name=str(parsed),
         )
 
     def provenance(
@@ -379,9 +375,6 @@ class Client:
         if by not in ("platform", "image"):
             raise UsageError(f"by must be 'platform' or 'image', not {by!r}", input=by)
         parsed_targets = [_audit_target(t) for t in targets]
-        lookups = {"buildkit"} | {
-            n for n, on in (("referrers", referrers), ("cosign", cosign)) if on
-        }
         options = AuditOptions(
             policy=parse_policy(
                 require=require,
@@ -394,7 +387,7 @@ class Client:
             tag_filter=TagFilter.parse(tags, exclude_tags),
             platforms=tuple(_platform(p) for p in platforms),
             concurrency=self.concurrency,
-            lookups=frozenset(lookups),
+            lookups=lookups_for(referrers=referrers, cosign=cosign),
             max_blob_size=self.limits.blob,
         )
         limiter = HostLimiter(self.concurrency)

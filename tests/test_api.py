@@ -294,6 +294,21 @@ def test_attestations_of_one_platform(oc: Client) -> None:
     assert [a.platform for a in d.attestations] == ["linux/arm/v7"]
 
 
+def test_attestations_of_a_missing_platform_name_the_reference(oc: Client, host: str) -> None:
+    """Named as ``ocitrace att`` names it: the reference with its tag."""
+    with pytest.raises(NotFound, match=rf"^{host}/api/multi-prov-max:v1: no image for platform"):
+        oc.attestations(f"{host}/api/multi-prov-max:v1", ["linux/s390x"])
+
+
+def test_attestations_lookup_switches(oc: Client, host: str) -> None:
+    ref = f"{host}/api/multi-prov-max:v1"
+    stores = {c.place.split()[0] for c in oc.attestations(ref).checked}
+    assert {"buildkit", "referrers", "cosign"} <= stores
+    off = oc.attestations(ref, referrers=False, cosign=False)
+    assert {c.place for c in off.checked} == {"buildkit index entries"}
+    assert len(off.attestations) == 3
+
+
 @pytest.mark.parametrize(
     ("fixture", "mode"),  # mode: the attest:provenance=mode=... of fixtures/buildkit/README.md
     [("multi-prov-max", "max"), ("multi-prov-min", "min"), ("git-context-max", "max")],

@@ -114,16 +114,12 @@ class Target:
 
 def discover_target(args: argparse.Namespace) -> Target:
     """Open ``args.ref``, resolve it and run discovery with the shared options."""
-    from ..discover import ALL_LOOKUPS, discover
+    from ..discover import discover, lookups_for
     from ..discover.collect import DEFAULT_MAX_BLOB_SIZE
     from ..oci.platform import parse_platform
 
     platforms = [parse_platform(p) for p in (args.platform or ())]
-    lookups = set(ALL_LOOKUPS)
-    if args.no_referrers:
-        lookups.discard("referrers")
-    if args.no_cosign:
-        lookups.discard("cosign")
+    lookups = lookups_for(referrers=not args.no_referrers, cosign=not args.no_cosign)
     opener, close = _opener(args)
     try:
         source, identifier, name = opener(args.ref)

@@ -16,7 +16,7 @@ See :mod:`ocitrace.discover.engine` for the order of lookups and
 
 from __future__ import annotations
 
-from .engine import ALL_LOOKUPS, discover, select_images
+from .engine import ALL_LOOKUPS, discover, lookups_for, select_images
 from .model import (
     INDEX_LEVEL,
     Attestation,
@@ -46,6 +46,7 @@ __all__ = [
     "Severity",
     "Store",
     "discover",
+    "lookups_for",
     "provenances",
     "sboms",
     "select_images",

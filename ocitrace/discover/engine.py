@@ -28,12 +28,20 @@ from .lookups import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
 from .model import INDEX_LEVEL, Check, Discovery, Image, Store
 from .toplevel import TopLevel, split_top
 
-__all__ = ["ALL_LOOKUPS", "discover", "select_images"]
+__all__ = ["ALL_LOOKUPS", "discover", "lookups_for", "select_images"]
 
 log = logging.getLogger(__name__)
 
 #: lookups that can be switched: "buildkit", "referrers", "cosign"
 ALL_LOOKUPS: frozenset[str] = frozenset({"buildkit", "referrers", "cosign"})
+
+
+def lookups_for(*, referrers: bool = True, cosign: bool = True) -> frozenset[str]:
+    """The ``lookups`` for :func:`discover`: BuildKit index entries always (they cost no
+    request), the referrers and cosign-tag stores when switched on."""
+    return frozenset(
+        {"buildkit"} | {name for name, on in (("referrers", referrers), ("cosign", cosign)) if on}
+    )
 
 
 def discover(

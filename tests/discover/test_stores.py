@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from ocitrace.discover import INDEX_LEVEL, Envelope, Kind, Store, discover
+from ocitrace.discover import (
+    ALL_LOOKUPS,
+    INDEX_LEVEL,
+    Envelope,
+    Kind,
+    Store,
+    discover,
+    lookups_for,
+)
 from ocitrace.layout import LayoutSource
 from ocitrace.oci import mediatypes as mt
 from ocitrace.oci.model import Descriptor, Index
@@ -162,9 +170,16 @@ def test_subject_mismatch_partial_platforms_and_dangling() -> None:
 
 def test_lookups_switch_off_stores() -> None:
     src, _, _ = loaded("api", "multi-prov-max")
-    d = discover(src, src.manifest("v1"), lookups={"buildkit"})
+    d = discover(src, src.manifest("v1"), lookups=lookups_for(referrers=False, cosign=False))
     assert len(d.attestations) == 3 and all(a.also_in == () for a in d.attestations)
     assert not [c for c in src.calls if c.startswith("referrers")]
+
+
+def test_lookups_for() -> None:
+    assert lookups_for() == ALL_LOOKUPS
+    assert lookups_for(referrers=False) == {"buildkit", "cosign"}
+    assert lookups_for(cosign=False) == {"buildkit", "referrers"}
+    assert lookups_for(referrers=False, cosign=False) == {"buildkit"}
 
 
 def test_cosign_sbom_attachment_and_message_signature_bundle() -> None:
