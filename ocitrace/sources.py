@@ -31,9 +31,16 @@ def open_source(
     size caps (``limits``, else the client's) apply to layouts as well.
     """
     parsed = parse_any(ref) if isinstance(ref, str) else ref
-    caps = limits or (client.limits if client is not None else Limits())
     if isinstance(parsed, LayoutReference):
-        layout = LayoutSource(parsed.path, max_manifest_size=caps.manifest, max_blob_size=caps.blob)
-        return layout, parsed
+        return open_layout(
+            parsed, limits or (client.limits if client is not None else None)
+        ), parsed
     registry_client = client or RegistryClient(transport, limits=limits)
     return registry_client.repository(parsed.registry, parsed.repository), parsed
+
+
+def open_layout(ref: LayoutReference, limits: Limits | None = None) -> LayoutSource:
+    """The layout ``ref`` names, with the manifest and blob caps of ``limits`` (default caps
+    when None): every layout a command opens goes through here so ``--max-blob-size`` holds."""
+    caps = limits or Limits()
+    return LayoutSource(ref.path, max_manifest_size=caps.manifest, max_blob_size=caps.blob)

@@ -12,14 +12,14 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Iterable
 from typing import TextIO
 
-from ..errors import ConfigError, Unauthorized, UsageError
-from ..layout import LayoutSource
+from ..errors import ConfigError, ReferenceError, Unauthorized, UsageError
 from ..reference import LayoutReference, Reference, parse_any
 from ..registry import Limits, RegistryClient
 from ..source import Source
-from ..sources import open_source
+from ..sources import open_layout, open_source
 from ..transport import Transport, TransportOptions
 
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)
@@ -102,10 +102,35 @@ def _read_password(stdin: TextIO, username: str) -> str:
     return password
 
 
+def registries_of(refs: Iterable[str | Reference | LayoutReference]) -> frozenset[str]:
+    """The registries (``host[:port]``, Docker Hub as ``docker.io``) that ``refs`` name.
+
+    Layout references name none; text that does not parse is skipped (the command reports
+    it when it gets there), so the set never holds more than the command line asked for.
+    """
+    out: set[str] = set()
+    for ref in refs:
+        try:
+            parsed = parse_any(ref) if isinstance(ref, str) else ref
+        except ReferenceError:
+            continue
+        if isinstance(parsed, Reference) and parsed.registry:
+            out.add(parsed.registry)
+    return frozenset(out)
+
+
 def transport_options_from_args(
-    args: argparse.Namespace, *, stdin: TextIO | None = None
+    args: argparse.Namespace,
+    *,
+    stdin: TextIO | None = None,
+    credentials_for: Iterable[str] | None = None,
 ) -> TransportOptions:
     """TransportOptions from the flags (reads the password from stdin when asked).
+
+    ``credentials_for``: the registries (``host[:port]``) named on the command line; the
+    ``--username`` credentials are sent to those only, never to a registry that an input
+    list, a redirect or a base-image lookup leads to (use :func:`registries_of` on the
+    command's reference arguments).  None sends them to every registry of the run.
 
     The password is registered with the run's redactor (``args.redactor``, set by
     ``main``) so that no log line or error message can echo it.
@@ -139,6 +164,7 @@ def transport_options_from_args(
         insecure_registries=frozenset(getattr(args, "insecure_registry", None) or ()),
         username=username,
         password=password,
+        credential_registries=None if credentials_for is None else frozenset(credentials_for),
     )
 
 
@@ -161,9 +187,12 @@ def _check_ca_cert(path: str) -> None:
         )
 
 
-def transport_from_args(args: argparse.Namespace) -> Transport:
-    """The one Transport of this run, built from the registry flags."""
-    return Transport(transport_options_from_args(args))
+def transport_from_args(
+    args: argparse.Namespace, *, credentials_for: Iterable[str] | None = None
+) -> Transport:
+    """The one Transport of this run, built from the registry flags (``credentials_for``:
+    see :func:`transport_options_from_args`)."""
+    return Transport(transport_options_from_args(args, credentials_for=credentials_for))
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:
@@ -172,23 +201,31 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
 
 
 def client_from_args(
-    args: argparse.Namespace, transport: Transport | None = None
+    args: argparse.Namespace,
+    transport: Transport | None = None,
+    *,
+    credentials_for: Iterable[str] | None = None,
 ) -> RegistryClient:
-    """A RegistryClient with the run's transport and limits."""
-    return RegistryClient(transport or transport_from_args(args), limits=limits_from_args(args))
+    """A RegistryClient with the run's transport and limits (``credentials_for``: see
+    :func:`transport_options_from_args`; unused when ``transport`` is given)."""
+    return RegistryClient(
+        transport or transport_from_args(args, credentials_for=credentials_for),
+        limits=limits_from_args(args),
+    )
 
 
 def open_source_from_args(
-    args: argparse.Namespace, text: str
+    args: argparse.Namespace, ref: str | Reference | LayoutReference
 ) -> tuple[Source, Reference | LayoutReference]:
-    """Parse ``text`` and open its Source (a layout, or a registry repository).
+    """Parse ``ref`` and open its Source (a layout, or a registry repository), with the
+    run's size caps; ``--username`` credentials go to that reference's registry only.
 
     The transport (and a ``--password-stdin`` read) is only made for registry references.
     """
-    parsed = parse_any(text)
+    parsed = parse_any(ref) if isinstance(ref, str) else ref
     if isinstance(parsed, LayoutReference):
-        return LayoutSource(parsed.path), parsed
-    client = client_from_args(args)
+        return open_layout(parsed, limits_from_args(args)), parsed
+    client = client_from_args(args, credentials_for=registries_of([parsed]))
     return open_source(parsed, client.transport, client=client)
 
 

@@ -10,8 +10,6 @@ from ..errors import UsageError
 from ..inspect.inspection import Inspection
 from ..oci.model import Platform
 from ..oci.platform import parse_platform
-from ..reference import LayoutReference, Reference, parse_any
-from ..source import Source
 
 DESCRIPTION = """\
 Print an image (index or manifest) exactly as `docker buildx imagetools inspect`
@@ -107,26 +105,15 @@ def _add_registry_options(p: argparse.ArgumentParser) -> None:
     add_registry_options(p)
 
 
-def open_source(args: argparse.Namespace, ref: Reference | LayoutReference) -> Source:
-    """The Source for ``ref``: a layout directly, a registry through the shared CLI options."""
-    if isinstance(ref, LayoutReference):
-        from ..layout import LayoutSource
-
-        return LayoutSource(ref.path)
-    from .common import client_from_args
-
-    client = client_from_args(args)
-    source: Source = client.repository(ref.registry, ref.repository)
-    return source
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the listing, the raw bytes or the rendered template."""
     if args.format is not None and args.raw:
         raise UsageError("format and raw cannot be used together", input="--format/--raw")
     platforms: list[Platform] = [parse_platform(p) for p in args.platform]
-    ref = parse_any(args.ref)
-    source = open_source(args, ref)
+    from .common import open_source_from_args
+
+    # a layout gets the --max-blob-size cap; --username creds go to REF's registry only
+    source, ref = open_source_from_args(args, args.ref)
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="inspect") as pool:
         ins = Inspection(source, ref, pool, platforms=platforms)
         ins.check_platforms()

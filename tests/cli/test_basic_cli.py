@@ -10,17 +10,20 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ocitrace.cli import exitcodes
+from ocitrace.cli import common, exitcodes
 from ocitrace.cli.common import (
     add_registry_options,
     limits_from_args,
     parse_size,
+    registries_of,
     transport_options_from_args,
 )
 from ocitrace.errors import ConfigError, UsageError
+from ocitrace.transport import TransportOptions
 from tests.conftest import RegistryFactory
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
@@ -165,6 +168,21 @@ def test_password_stdin(registry_factory: RegistryFactory, tmp_path: Path, mode:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == blob("single-plain", ARM64_CHILD)
+    for command in (("inspect", "--raw"), ("tags",)):  # bound to REF's registry, still sent
+        ref = f"{reg.host}/cli/single" + (":v1" if command[0] == "inspect" else "")
+        proc = ocitrace(
+            *command,
+            "--username",
+            "alice",
+            "--password-stdin",
+            ref,
+            stdin="wonderland\n",
+            home=tmp_path,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == (
+            blob("single-plain", ARM64_CHILD) if command[0] == "inspect" else b"v1\n"
+        )
     anonymous = ocitrace("manifest", f"{reg.host}/cli/single:v1", home=tmp_path)
     assert anonymous.returncode == exitcodes.AUTH
     one_line_error(anonymous)
@@ -295,3 +313,39 @@ def test_registry_option_errors(tmp_path: Path) -> None:
         )
     with pytest.raises(ConfigError, match="no such file"):
         transport_options_from_args(_args("--ca-cert", str(tmp_path / "missing.pem")))
+
+
+def test_registries_of_names_only_registry_references() -> None:
+    refs = ["reg.local:5000/a/b:v1", "alpine", "ghcr.io/x/y@sha256:" + "a" * 64, "oci-layout://./l"]
+    assert registries_of([*refs, "Not A Ref"]) == frozenset(
+        {"reg.local:5000", "docker.io", "ghcr.io"}
+    )
+    assert registries_of([]) == frozenset()
+
+
+def test_username_credentials_bound_to_the_command_line_registry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """open_source_from_args binds --username creds to REF's registry; layouts make no
+    transport (so no password read); without credentials_for nothing is bound."""
+    made: list[TransportOptions] = []
+    real = common.transport_options_from_args
+
+    def record(args: argparse.Namespace, **kw: Any) -> TransportOptions:
+        made.append(real(args, stdin=io.StringIO("s3cret\n"), **kw))
+        return made[-1]
+
+    monkeypatch.setattr(common, "transport_options_from_args", record)
+    args = _args("--username", "bob", "--password-stdin")
+    common.open_source_from_args(args, "reg.local:5000/a/b:v1")
+    assert made[-1].credential_registries == frozenset({"reg.local:5000"})
+    common.open_source_from_args(args, "alpine:3")
+    assert made[-1].credential_registries == frozenset({"docker.io"})
+    count = len(made)
+    common.open_source_from_args(args, f"oci-layout://{fixture_dir('single-plain')}:v1")
+    assert len(made) == count
+    assert common.transport_from_args(args).options.credential_registries is None
+    bound = common.client_from_args(args, credentials_for=["a.example", "b.example:443"])
+    assert bound.transport.options.credential_registries == frozenset(
+        {"a.example", "b.example:443"}
+    )
