@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Target",
     "add_discovery_options",
-    "check_unreadable",
     "discover_target",
     "register",
+    "require_found",
     "run",
 ]
 
@@ -194,15 +194,19 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def check_unreadable(name: str, what: str, bad: Sequence[Attestation], *, found_any: bool) -> None:
-    """Attestations of the kind asked for that could not be read (over ``--max-blob-size``,
-    missing blob, bad JSON): an error when nothing readable was found, else a warning each,
-    so that "none found" is never claimed for content that exists."""
-    from ..errors import IntegrityError
+def require_found(
+    name: str, what: str, bad: Sequence[Attestation], *, found_any: bool, missing: str
+) -> None:
+    """Stop unless something of the kind asked for was read.
 
-    if not bad:
-        return
-    if not found_any:
+    ``bad`` are items of that kind that could not be read (over ``--max-blob-size``,
+    missing blob, bad JSON): an error when nothing readable was found, else a warning
+    each, so that "none found" is never claimed for content that exists.  With nothing
+    at all, :class:`~ocitrace.errors.NotFound` ``NAME: MISSING``.
+    """
+    from ..errors import IntegrityError, NotFound
+
+    if bad and not found_any:
         first = bad[0]
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise IntegrityError(
@@ -211,6 +215,12 @@ def check_unreadable(name: str, what: str, bad: Sequence[Attestation], *, found_
             input=name,
             hint="raise --max-blob-size if the layer is over the cap; "
             "ocitrace attestations REF shows each item and its error",
+        )
+    if not found_any:
+        raise NotFound(
+            f"{name}: {missing}",
+            input=name,
+            hint="ocitrace attestations REF lists every place checked",
         )
     for a in bad:
         sys.stderr.write(

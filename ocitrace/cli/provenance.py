@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, check_unreadable, discover_target
+from .attestations import add_discovery_options, discover_target, require_found
 
 if TYPE_CHECKING:
     from ..attest.provenance import ProvenanceRecord
@@ -69,18 +69,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..discover.select import predicate_bytes, provenances, unreadable_provenances
-    from ..errors import NotFound
 
     target = discover_target(args)
     found = provenances(target.discovery)
     bad = unreadable_provenances(target.discovery)
-    check_unreadable(target.name, "provenance", bad, found_any=bool(found))
-    if not found:
-        raise NotFound(
-            f"{target.name}: no provenance attestation found",
-            input=target.name,
-            hint="ocitrace attestations REF lists every place checked",
-        )
+    missing = "no provenance attestation found"
+    require_found(target.name, "provenance", bad, found_any=bool(found), missing=missing)
     if args.dockerfile:
         sys.stdout.buffer.write(_one_dockerfile(found, target.name))
     elif args.raw:

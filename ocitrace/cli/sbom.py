@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, check_unreadable, discover_target
+from .attestations import add_discovery_options, discover_target, require_found
 
 if TYPE_CHECKING:
     from ..discover.select import SbomDocument
@@ -82,18 +82,11 @@ def __getattr__(name: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from ..discover.select import sboms, unreadable_sboms
-    from ..errors import NotFound
 
     target = discover_target(args)
     docs = sboms(target.discovery)
     bad = unreadable_sboms(target.discovery)
-    check_unreadable(target.name, "SBOM", bad, found_any=bool(docs))
-    if not docs:
-        raise NotFound(
-            f"{target.name}: no SBOM found",
-            input=target.name,
-            hint="ocitrace attestations REF lists every place checked",
-        )
+    require_found(target.name, "SBOM", bad, found_any=bool(docs), missing="no SBOM found")
     if args.output:
         sys.stdout.buffer.write(_pick(docs, args.output, args.document, target.name).document)
     elif args.json:

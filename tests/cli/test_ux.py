@@ -455,3 +455,15 @@ def test_unreadable_attestations_are_not_reported_missing(tmp_path: Path) -> Non
     listing = run("attestations", "--max-blob-size", "1K", ref, home=tmp_path)
     assert listing.returncode == 0
     assert "https://slsa.dev/provenance/v1 (unreadable: " in listing.stdout
+
+
+def test_some_unreadable_documents_are_warned_about(tmp_path: Path) -> None:
+    """sbom-extras-classic's three SPDX layers are 13500, 12762 and 6707 bytes: under a
+    13000-byte cap two are printed and the third is a warning, not a failure."""
+    ref = f"oci-layout://{fixture_dir('sbom-extras-classic')}:v1"
+    proc = run("sbom", "--json", "--max-blob-size", "13000", ref, home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 2
+    (warning,) = proc.stderr.strip().splitlines()
+    assert warning.startswith(f"ocitrace: warning: {ref}: SBOM of linux/amd64 skipped, unreadable:")
+    assert "13000" in warning
