@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import logging
 import os
+import queue
 import re
 import threading
 from collections.abc import Iterator
@@ -54,7 +55,16 @@ class CacheStats:
 class DiskCache:
     """Files ``<root>/<kind>/sha256/<hex>``; a manifest entry starts with its media type line."""
 
-    def __init__(self, root: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        write_behind: bool = False,
+    ) -> None:
+        """``write_behind``: entries are written by one background thread, so a worker
+        never waits for the file system (reads see pending entries); :meth:`close`
+        writes what is left.  Off, every ``put_*`` has written its file on return."""
         self.root = Path(root)
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -63,6 +73,42 @@ class DiskCache:
         self._flights: dict[str, threading.Lock] = {}
         self._dirs: set[Path] = set()
         self._serial = itertools.count()  # next() is atomic under the GIL
+        self._write_behind = write_behind
+        self._pending: dict[tuple[str, str], bytes] = {}
+        self._queue: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+
+    def close(self) -> None:
+        """Write every pending entry (write-behind mode) and stop the writer thread."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._queue.put(None)
+            writer.join()
+
+    def _store(self, kind: str, digest: str, payload: bytes) -> None:
+        if not self._write_behind:
+            self._write(kind, digest, payload)
+            return
+        with self._lock:
+            self._pending[(kind, digest)] = payload
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_loop, name="ocitrace-cache-writer", daemon=True
+                )
+                self._writer.start()
+        self._queue.put((kind, digest, payload))
+
+    def _write_loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            kind, digest, payload = item
+            if kind == "repositories":
+                self._touch(self._repository_path(digest))
+            else:
+                self._write(kind, digest, payload)
+            with self._lock:
+                if self._pending.get((kind, digest)) is payload:
+                    del self._pending[(kind, digest)]
 
     def flight(self, digest: str) -> threading.Lock:
         """The lock of one digest: concurrent misses on it wait for the first fetch.
@@ -90,9 +136,14 @@ class DiskCache:
         return self._repository_path(name).exists()
 
     def add_repository(self, name: str) -> None:
-        path = self._repository_path(name)
+        if self._write_behind:
+            self._store("repositories", name, b"")
+        else:
+            self._touch(self._repository_path(name))
+
+    def _touch(self, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._ensure_dir(path.parent)
             path.touch()
         except OSError as exc:
             log.info("cache write %s failed: %s", path, exc)
@@ -120,7 +171,7 @@ class DiskCache:
 
     def put_blob(self, digest: str, data: bytes) -> None:
         if _verify(digest, data):
-            self._write("blobs", digest, data)
+            self._store("blobs", digest, data)
 
     def get_manifest(self, digest: str) -> tuple[str, bytes] | None:
         """``(media_type, bytes)`` stored under ``digest``, verified."""
@@ -136,12 +187,17 @@ class DiskCache:
 
     def put_manifest(self, digest: str, media_type: str, data: bytes) -> None:
         if _verify(digest, data) and "\n" not in media_type:
-            self._write("manifests", digest, media_type.encode() + b"\n" + data)
+            self._store("manifests", digest, media_type.encode() + b"\n" + data)
 
     def _read(self, kind: str, digest: str) -> bytes | None:
         path = self._path(kind, digest)
         if path is None:
             return None
+        if self._pending:
+            with self._lock:
+                pending = self._pending.get((kind, digest))
+            if pending is not None:
+                return pending  # verified by the caller like any other read
         try:
             raw = path.read_bytes()
             os.utime(path)  # LRU: a hit makes the entry young again

@@ -106,9 +106,9 @@ def register(sub: Any) -> None:
         "-j",
         "--concurrency",
         type=int,
-        default=16,
+        default=32,
         metavar="N",
-        help="parallel requests per registry host; also the connection pool size (default 16)",
+        help="parallel requests per registry host; also the connection pool size (default 32)",
     )
     run_g.add_argument(
         "--cache-dir", metavar="DIR", help="disk cache (default $XDG_CACHE_HOME/ocitrace)"
@@ -180,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
         transport.close()
+        if cache is not None:
+            cache.close()  # pending write-behind entries
     rows: list[Row] = list(report.rows)
     if args.by == "image":
         rows = fold_by_image(rows)
@@ -265,7 +267,7 @@ def _cache(args: argparse.Namespace) -> DiskCache | None:
     from ..audit.cache import DiskCache, default_cache_dir
 
     root = args.cache_dir or default_cache_dir()
-    return DiskCache(root, max_bytes=max(1, args.cache_size) * 1024 * 1024)
+    return DiskCache(root, max_bytes=max(1, args.cache_size) * 1024 * 1024, write_behind=True)
 
 
 def _opener(client: Any, cache: DiskCache | None, per_host: int) -> Any:

@@ -66,9 +66,9 @@ def register(sub: Any) -> None:
         "-j",
         "--concurrency",
         type=int,
-        default=16,
+        default=32,
         metavar="N",
-        help="parallel lookups; also the connection pool size (default 16)",
+        help="parallel lookups; also the connection pool size (default 32)",
     )
     _add_registry_options(p)
     p.set_defaults(func=run)

@@ -125,3 +125,27 @@ def test_tags_are_never_cached(tmp_path: Path) -> None:
     src.manifest("v1")
     src.manifest("v1")
     assert inner.manifests == ["v1", "v1"]
+
+
+def test_write_behind_reads_pending_entries_and_close_writes_them(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path, write_behind=True)
+    blobs = [bytes([i]) * 3000 for i in range(50)]
+    for b in blobs:
+        cache.put_blob(digest(b), b)
+    cache.put_manifest(digest(b"{}"), "application/vnd.oci.image.manifest.v1+json", b"{}")
+    cache.put_blob("sha256:" + "0" * 64, b"abc")  # wrong digest: never stored, never served
+    # readable at once, whether or not the writer thread got to them yet
+    assert [cache.get_blob(digest(b)) for b in blobs] == blobs
+    assert cache.get_manifest(digest(b"{}")) == (
+        "application/vnd.oci.image.manifest.v1+json",
+        b"{}",
+    )
+    assert cache.get_blob("sha256:" + "0" * 64) is None
+    cache.close()
+    files = sorted(p.name for p in (tmp_path / "blobs" / "sha256").iterdir())
+    assert files == sorted(digest(b)[7:] for b in blobs)
+    assert cache.stats().writes == 51
+    # a fresh cache over the same directory reads them from disk
+    again = DiskCache(tmp_path)
+    assert again.get_blob(digest(blobs[7])) == blobs[7]
+    assert again.get_manifest(digest(b"{}")) is not None
