@@ -52,17 +52,19 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         metavar="HOST",
         action="append",
         default=[],
-        help="speak plain HTTP to HOST[:PORT] (repeatable; loopback is always allowed)",
+        help="speak plain HTTP to HOST[:PORT], and allow redirects and token realms on it over "
+        "plain HTTP (repeatable); loopback registries use plain HTTP unless a TLS option is given",
     )
     group.add_argument(
         "--ca-cert",
         metavar="FILE",
-        help="trust the CA certificate(s) in FILE (PEM); loopback registries then use HTTPS too",
+        help="also trust the CA certificate(s) in FILE (PEM); loopback registries then use "
+        "HTTPS (unless listed with --insecure-registry)",
     )
     group.add_argument(
         "--insecure-skip-tls-verify",
         action="store_true",
-        help="do not verify TLS certificates (dangerous)",
+        help="do not verify TLS certificates (dangerous); loopback registries then use HTTPS",
     )
     group.add_argument("--username", metavar="USER", help="log in as USER (with --password-stdin)")
     group.add_argument(
