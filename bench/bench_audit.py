@@ -140,18 +140,19 @@ def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, float], dict[str, in
 
     results: dict[str, float] = {}
     counts: dict[str, int] = {}
+    methods: dict[str, str] = {}
     results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
     lp.clear()
     audit_cold()
-    counts["ocitrace audit (cold)"] = lp.count()
+    counts["ocitrace audit (cold)"] = _count(lp, methods, "ocitrace audit (cold)")
     results["ocitrace audit (warm)"] = timed(audit_warm, RUNS)
     lp.clear()
     audit_warm()
-    counts["ocitrace audit (warm)"] = lp.count()
+    counts["ocitrace audit (warm)"] = _count(lp, methods, "ocitrace audit (warm)")
     results["ocitrace digest × 200"] = timed(digest_all, RUNS)
     lp.clear()
     digest_all()
-    counts["ocitrace digest × 200"] = lp.count()
+    counts["ocitrace digest × 200"] = _count(lp, methods, "ocitrace digest × 200")
     if shutil.which("skopeo"):
         listfile = tmp / "refs.txt"
         listfile.write_text(refs_text)
@@ -163,8 +164,21 @@ def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, float], dict[str, in
         results["skopeo xargs -P8"] = timed(lambda: sh(xargs, shell=True), SKOPEO_RUNS)
         lp.clear()
         sh(f"head -1 {listfile} | while read r; do {env_skopeo} docker://$r; done", shell=True)
-        counts["skopeo (one reference)"] = lp.count()
+        counts["skopeo (one reference)"] = _count(lp, methods, "skopeo (one reference)")
+    for name, split in methods.items():
+        print(f"  requests of {name}: {split}")
     return results, counts
+
+
+def _count(lp: LatencyProxy, methods: dict[str, str], name: str) -> int:
+    """Requests the proxy saw since the last clear; their split by method kept for the report."""
+    stats = lp.stats()
+    split = stats["methods"]
+    assert isinstance(split, dict)
+    methods[name] = ", ".join(f"{m} {n}" for m, n in sorted(split.items()))
+    n = stats["requests"]
+    assert isinstance(n, int)
+    return n
 
 
 def report(results: dict[str, float], counts: dict[str, int]) -> None:
