@@ -77,7 +77,8 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         type=_positive_float,
         default=30.0,
-        help="timeout of each HTTP request (default: 30)",
+        help="seconds to wait on each HTTP request attempt; connection failures and "
+        f"timeouts are retried up to {TransportOptions().retries} times (default: 30)",
     )
     group.add_argument(
         "--max-blob-size",

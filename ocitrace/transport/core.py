@@ -333,7 +333,7 @@ class Transport:
                 raise self._error(request, exc) from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt >= self._policy.retries:
-                    raise self._error(request, exc) from exc
+                    raise self._error(request, exc, attempts=attempt + 1) from exc
                 delay = self._policy.delay(attempt)
                 log.debug(
                     "%s %s failed (%s); retry in %.2fs",
@@ -398,9 +398,11 @@ class Transport:
             resp.close()
         return b"".join(chunks)
 
-    def _error(self, request: HttpRequest, exc: Exception) -> TransportError:
-        """One-line TransportError naming the (redacted) URL, with a hint fitting the cause."""
+    def _error(self, request: HttpRequest, exc: Exception, *, attempts: int = 1) -> TransportError:
+        """One-line TransportError naming the (redacted) URL, with a hint fitting the cause;
+        ``attempts`` (the retried failures) is said, so the time taken adds up."""
         url = redact_url(request.url)
+        tries = f" on each of {attempts} attempts" if attempts > 1 else ""
         if isinstance(exc, requests.exceptions.SSLError):
             reason = (
                 "TLS verification failed"
@@ -410,17 +412,18 @@ class Transport:
             return TransportError(
                 f"{request.method} {url}: {reason}",
                 input=url,
-                hint="pass --ca-cert FILE for a private CA (or --insecure-skip-verify to not verify)",
+                hint="pass --ca-cert FILE for a private CA (or --insecure-skip-tls-verify to not verify)",
             )
         if isinstance(exc, requests.Timeout):
             return TransportError(
-                f"{request.method} {url}: timed out after {self.options.timeout:g}s",
+                f"{request.method} {url}: timed out after {self.options.timeout:g}s{tries}",
                 input=url,
                 hint="the registry is slow or unreachable; raise --timeout or retry later",
             )
         if isinstance(exc, requests.ConnectionError):
+            again = f" after {attempts} attempts" if attempts > 1 else ""
             return TransportError(
-                f"{request.method} {url}: cannot connect ({_root_cause(exc)})", input=url
+                f"{request.method} {url}: cannot connect{again} ({_root_cause(exc)})", input=url
             )
         return TransportError(
             f"{request.method} {url}: {type(exc).__name__}: {_root_cause(exc)}", input=url

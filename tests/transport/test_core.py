@@ -90,9 +90,30 @@ def test_connection_refused_retried_then_transport_error(sleeps: Sleeps) -> None
     with make(sleeps, retries=2) as t, pytest.raises(TransportError) as info:
         t.request("GET", f"http://127.0.0.1:{port}/v2/?token=secret", registry=f"127.0.0.1:{port}")
     msg = str(info.value)
-    assert msg.startswith(f"GET http://127.0.0.1:{port}/v2/?token=REDACTED: cannot connect")
+    assert msg.startswith(
+        f"GET http://127.0.0.1:{port}/v2/?token=REDACTED: cannot connect after 3 attempts ("
+    )
     assert "secret" not in msg and "\n" not in msg
     assert len(sleeps.calls) == 2
+
+
+def test_timeout_message_counts_the_attempts(sleeps: Sleeps) -> None:
+    """A listener that never answers: each attempt waits --timeout, and the message says
+    how many there were (the run took about attempts x timeout, not timeout)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # accepted by the kernel, never read or answered
+        netloc = f"127.0.0.1:{listener.getsockname()[1]}"
+        with make(sleeps, retries=2, timeout=0.2) as t, pytest.raises(TransportError) as info:
+            t.request("GET", f"http://{netloc}/v2/", registry=netloc)
+        assert (
+            str(info.value)
+            == f"GET http://{netloc}/v2/: timed out after 0.2s on each of 3 attempts"
+        )
+        assert len(sleeps.calls) == 2
+        with make(sleeps, retries=0, timeout=0.2) as t, pytest.raises(TransportError) as info:
+            t.request("GET", f"http://{netloc}/v2/", registry=netloc)
+        assert str(info.value) == f"GET http://{netloc}/v2/: timed out after 0.2s"
 
 
 def _basic(user: str, pw: str) -> str:

@@ -113,6 +113,7 @@ def test_unknown_ca_fails_with_ca_cert_hint(tls_server: ScriptedServer) -> None:
         get(t, tls_server)
     assert str(info.value) == f"GET https://{tls_server.netloc}/v2/: TLS verification failed"
     assert "--ca-cert" in (info.value.hint or "")
+    assert "--insecure-skip-tls-verify" in (info.value.hint or "")  # the flag's real name
 
 
 def test_explicit_ca_wins_over_requests_ca_bundle(
