@@ -26,9 +26,11 @@ __all__ = [
     "Target",
     "add_discovery_options",
     "discover_target",
+    "indented_table",
     "register",
     "require_found",
     "run",
+    "where_json",
 ]
 
 EPILOG = """\
@@ -276,9 +278,26 @@ def render_text(name: str, d: Discovery, *, full: bool = False, checked: bool = 
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _table(items: Sequence[Attestation], short: Callable[[str], str]) -> str:
+def indented_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
+    """A plain table (cells as given, no number parsing), every line indented two spaces."""
     from tabulate import tabulate
 
+    text: str = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    return "\n".join("  " + line.rstrip() for line in text.splitlines())
+
+
+def where_json(a: Attestation) -> dict[str, Any]:
+    """The JSON keys locating ``a``, shared by the ``provenance`` and ``sbom`` entries."""
+    return {
+        "platform": a.platform,
+        "attachedTo": a.attached_to,
+        "store": a.store.value,
+        "manifestDigest": a.manifest_digest,
+        "layerDigest": a.layer.digest,
+    }
+
+
+def _table(items: Sequence[Attestation], short: Callable[[str], str]) -> str:
     rows = [
         [
             _store(a),
@@ -290,9 +309,9 @@ def _table(items: Sequence[Attestation], short: Callable[[str], str]) -> str:
         ]
         for a in items
     ]
-    headers = ["STORE", "PREDICATE TYPE", "SUBJECT", "SIGNED", "SIZE", "MANIFEST"]
-    text: str = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
-    return "\n".join("  " + line.rstrip() for line in text.splitlines())
+    return indented_table(
+        rows, ["STORE", "PREDICATE TYPE", "SUBJECT", "SIGNED", "SIZE", "MANIFEST"]
+    )
 
 
 def _store(a: Attestation) -> str:

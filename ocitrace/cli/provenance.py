@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, discover_target, require_found
+from .attestations import (
+    add_discovery_options,
+    discover_target,
+    indented_table,
+    require_found,
+    where_json,
+)
 
 if TYPE_CHECKING:
     from ..attest.provenance import ProvenanceRecord
@@ -123,11 +129,7 @@ def _one_dockerfile(found: Sequence[ProvenanceFound], name: str) -> bytes:
 def _json_entry(f: ProvenanceFound) -> dict[str, Any]:
     a = f.attestation
     return {
-        "platform": a.platform,
-        "attachedTo": a.attached_to,
-        "store": a.store.value,
-        "manifestDigest": a.manifest_digest,
-        "layerDigest": a.layer.digest,
+        **where_json(a),
         "subjects": list(a.subjects),
         "signed": a.signed,
         "verified": a.verified,
@@ -136,8 +138,6 @@ def _json_entry(f: ProvenanceFound) -> dict[str, Any]:
 
 
 def _materials(found: Sequence[ProvenanceFound]) -> str:
-    from tabulate import tabulate
-
     blocks = []
     for f in found:
         rows = [
@@ -148,15 +148,8 @@ def _materials(found: Sequence[ProvenanceFound]) -> str:
         if not rows:
             blocks.append(f"{head}\n  (no dependencies recorded)\n")
             continue
-        table = tabulate(
-            rows,
-            headers=["KIND", "NAME", "PLATFORM", "DIGEST"],
-            tablefmt="plain",
-            disable_numparse=True,
-        )
-        blocks.append(
-            head + "\n" + "\n".join("  " + ln.rstrip() for ln in table.splitlines()) + "\n"
-        )
+        table = indented_table(rows, ["KIND", "NAME", "PLATFORM", "DIGEST"])
+        blocks.append(f"{head}\n{table}\n")
     return "\n".join(blocks)
 
 

@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import add_discovery_options, discover_target, require_found
+from .attestations import (
+    add_discovery_options,
+    discover_target,
+    indented_table,
+    require_found,
+    where_json,
+)
 
 if TYPE_CHECKING:
     from ..discover.select import SbomDocument
@@ -123,11 +129,7 @@ def _pick(docs: Sequence[SbomDocument], fmt: str, name: str | None, ref: str) ->
 def _json(doc: SbomDocument) -> dict[str, Any]:
     a = doc.attestation
     return {
-        "platform": a.platform,
-        "attachedTo": a.attached_to,
-        "store": a.store.value,
-        "manifestDigest": a.manifest_digest,
-        "layerDigest": a.layer.digest,
+        **where_json(a),
         "predicateType": a.predicate_type,
         "role": doc.role,
         "primary": doc.primary,
@@ -137,8 +139,6 @@ def _json(doc: SbomDocument) -> dict[str, Any]:
 
 
 def _table(doc: SbomDocument) -> str:
-    from tabulate import tabulate
-
     a, s = doc.attestation, doc.sbom.summary
     which = "SBOM" if doc.primary else "additional SBOM"
     tools = ", ".join(s.tools) or "unknown tool"
@@ -153,10 +153,5 @@ def _table(doc: SbomDocument) -> str:
         [p.name, p.version or "-", p.type or "-", p.purl or "-", p.license or "-"]
         for p in doc.sbom.packages
     ]
-    table = tabulate(
-        rows,
-        headers=["NAME", "VERSION", "TYPE", "PURL", "LICENSE"],
-        tablefmt="plain",
-        disable_numparse=True,
-    )
-    return head + "\n" + "\n".join("  " + ln.rstrip() for ln in table.splitlines()) + "\n"
+    table = indented_table(rows, ["NAME", "VERSION", "TYPE", "PURL", "LICENSE"])
+    return f"{head}\n{table}\n"
