@@ -233,14 +233,7 @@ def cosign_att(
     layer = src.put_blob(
         env, DSSE, {"predicateType": predicate_type, "dev.sigstore.cosign/bundle": "{}"}
     )
-    cfg = src.put_blob(
-        b'{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}',
-        mt.OCI_CONFIG,
-    )
-    return src.put_manifest(
-        {"schemaVersion": 2, "mediaType": mt.OCI_MANIFEST, "config": cfg, "layers": [layer]},
-        tag=image.digest.replace(":", "-") + ".att",
-    )
+    return cosign_image(src, image, layer, ".att")
 
 
 def cosign_sig(src: MemorySource, image: Descriptor, ref: str) -> Descriptor:
@@ -255,13 +248,21 @@ def cosign_sig(src: MemorySource, image: Descriptor, ref: str) -> Descriptor:
         }
     ).encode()
     layer = src.put_blob(payload, SIMPLESIGNING, {"dev.cosignproject.cosign/signature": "MEUCIQ=="})
+    return cosign_image(src, image, layer, ".sig")
+
+
+def cosign_image(
+    src: MemorySource, image: Descriptor, layer: dict[str, Any], suffix: str
+) -> Descriptor:
+    """One-layer image tagged ``sha256-<hex><suffix>`` with cosign's empty image config
+    (cosign's own tag scheme spelled out here, not taken from the code under test)."""
     cfg = src.put_blob(
         b'{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}',
         mt.OCI_CONFIG,
     )
     return src.put_manifest(
         {"schemaVersion": 2, "mediaType": mt.OCI_MANIFEST, "config": cfg, "layers": [layer]},
-        tag=image.digest.replace(":", "-") + ".sig",
+        tag=image.digest.replace(":", "-") + suffix,
     )
 
 
