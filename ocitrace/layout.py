@@ -24,7 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import DigestMismatch, FormatError, IntegrityError, NotFound, TooLarge
+from .errors import (
+    DigestMismatch,
+    FormatError,
+    IntegrityError,
+    NotFound,
+    ReferenceError,
+    TooLarge,
+)
 from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Manifest
 from .source import Fetched, Referrers
@@ -70,19 +77,40 @@ class LayoutSource:
         self._check_layout()
 
     def _check_layout(self) -> None:
+        """A missing path is NotFound; a file, or a directory without ``oci-layout`` or
+        ``index.json``, is not a layout at all (ReferenceError: the reference points nowhere
+        usable); a marker that is there but unreadable or invalid is a FormatError."""
         marker = self._root / "oci-layout"
+        hint = "give the directory of an OCI image layout (it holds oci-layout, index.json, blobs/)"
         if not self._root.is_dir():
-            raise NotFound(
-                f"{self._name}: no such directory",
-                input=self._name,
-                hint="give the directory of an OCI image layout (it holds oci-layout, index.json, blobs/)",
-            )
+            if self._root.exists():
+                raise ReferenceError(
+                    f"{self._name}: not an OCI image layout (not a directory)",
+                    input=self._name,
+                    hint=hint,
+                )
+            raise NotFound(f"{self._name}: no such directory", input=self._name, hint=hint)
+        for required in ("oci-layout", "index.json"):
+            if not os.path.lexists(self._root / required):
+                raise ReferenceError(
+                    f"{self._name}: not an OCI image layout (no {required} file)",
+                    input=self._name,
+                    hint=hint,
+                )
         try:
             raw = read_regular_file(marker, _MARKER_CAP, label=self._name, what="oci-layout file")
             version = json.loads(raw).get("imageLayoutVersion")
-        except (OSError, ValueError, AttributeError, RecursionError, TooLarge, FormatError) as exc:
+        except OSError as exc:
             raise FormatError(
-                f"{self._name}: not an OCI image layout (unreadable oci-layout file: {exc})",
+                f"{self._name}: not an OCI image layout (cannot read its oci-layout file: "
+                f"{exc.strerror or type(exc).__name__})",
+                input=self._name,
+                hint="an OCI image layout has an oci-layout file with imageLayoutVersion",
+            ) from exc
+        except (ValueError, AttributeError, RecursionError, TooLarge, FormatError) as exc:
+            reason = exc.message if isinstance(exc, FormatError | TooLarge) else "invalid JSON"
+            raise FormatError(
+                f"{self._name}: not an OCI image layout (unreadable oci-layout file: {reason})",
                 input=self._name,
                 hint="an OCI image layout has an oci-layout file with imageLayoutVersion",
             ) from exc
@@ -105,9 +133,15 @@ class LayoutSource:
         path = self._root / "index.json"
         try:
             raw = read_regular_file(path, self._max_index, label=self._name, what="index.json")
+        except FileNotFoundError as exc:  # removed since the layout was opened
+            raise ReferenceError(
+                f"{self._name}: not an OCI image layout (no index.json file)",
+                input=self._name,
+                hint="an OCI image layout has an index.json next to oci-layout",
+            ) from exc
         except OSError as exc:
             raise FormatError(
-                f"{self._name}: cannot read index.json: {exc.strerror or exc}",
+                f"{self._name}: cannot read index.json: {exc.strerror or type(exc).__name__}",
                 input=self._name,
                 hint="an OCI image layout has an index.json next to oci-layout",
             ) from exc

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from ocitrace.errors import DigestMismatch, FormatError, IntegrityError, NotFound, TooLarge
+from ocitrace.errors import (
+    DigestMismatch,
+    FormatError,
+    IntegrityError,
+    NotFound,
+    ReferenceError,
+    TooLarge,
+)
 from ocitrace.layout import LayoutSource
 from ocitrace.oci import mediatypes as mt
 from ocitrace.oci.model import Descriptor, Index, Manifest, Platform
@@ -193,9 +200,10 @@ def test_wrong_descriptor_size(multi: LayoutSource) -> None:
 def test_not_a_layout(tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no such directory"):
         LayoutSource(tmp_path / "nope")
-    with pytest.raises(FormatError, match="not an OCI image layout"):
+    with pytest.raises(ReferenceError, match="not an OCI image layout"):
         LayoutSource(tmp_path)
     (tmp_path / "oci-layout").write_text('{"imageLayoutVersion":"2.0.0"}')
+    (tmp_path / "index.json").write_text('{"schemaVersion":2,"manifests":[]}')
     with pytest.raises(FormatError, match="unsupported imageLayoutVersion"):
         LayoutSource(tmp_path)
 

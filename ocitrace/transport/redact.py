@@ -66,10 +66,13 @@ def redact_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode(
-            [(k, REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
-            safe=":/,",
-        )
+        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+            query = urlencode(
+                [(k, REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
+                safe=":/,",
+            )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing secret: unchanged (urlunsplit would drop oci-layout://'s empty host)
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

@@ -136,7 +136,7 @@ def test_local_layout_errors(tmp_path: Path) -> None:
     assert f"{tmp_path}/missing" in error_line(missing)
     (tmp_path / "plain").mkdir()
     not_layout = run("att", f"oci-layout://{tmp_path}/plain:v1", home=tmp_path)
-    assert not_layout.returncode == exitcodes.INTEGRITY
+    assert not_layout.returncode == exitcodes.BAD_REFERENCE
     assert "not an OCI image layout" in error_line(not_layout)
     unknown_tag = run("tags", f"oci-layout://{fixture_dir('single-plain')}", home=tmp_path)
     assert (unknown_tag.returncode, unknown_tag.stdout) == (0, "v1\n")

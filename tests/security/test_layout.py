@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from ocitrace.cli import exitcodes
+from ocitrace.cli.main import main
 from ocitrace.errors import (
     DigestMismatch,
     FormatError,
     IntegrityError,
     NotFound,
     OcitraceError,
+    ReferenceError,
     TooLarge,
 )
 from ocitrace.layout import LayoutSource
@@ -186,3 +189,47 @@ def test_deeply_nested_untagged_manifest_is_a_format_error(tmp_path: Path) -> No
     root = make_layout(tmp_path, {"bomb": bomb})
     with pytest.raises(FormatError):
         LayoutSource(root).resolve(sha(bomb))
+
+
+def test_not_a_layout_is_a_reference_error_naming_the_path(tmp_path: Path) -> None:
+    """No oci-layout / no index.json / a file: the reference points at no layout (exit 3);
+    a path that does not exist is NotFound (exit 4)."""
+    (tmp_path / "empty").mkdir()
+    no_index = tmp_path / "no-index"
+    no_index.mkdir()
+    (no_index / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    (tmp_path / "file").write_text("x")
+    cases = {
+        "empty": "no oci-layout file",
+        "no-index": "no index.json file",
+        "file": "not a directory",
+    }
+    for name, why in cases.items():
+        with pytest.raises(ReferenceError) as info:
+            LayoutSource(tmp_path / name)
+        assert str(info.value) == f"oci-layout://{tmp_path / name}: not an OCI image layout ({why})"
+    with pytest.raises(NotFound, match="no such directory"):
+        LayoutSource(tmp_path / "missing")
+
+
+def test_index_json_removed_after_opening_is_a_reference_error(tmp_path: Path) -> None:
+    root = make_layout(tmp_path)
+    src = LayoutSource(root)
+    (root / "index.json").unlink()
+    with pytest.raises(ReferenceError, match=r"not an OCI image layout \(no index.json file\)"):
+        src.resolve("v1")
+
+
+@pytest.mark.parametrize("command", ["inspect", "manifest", "tags"])
+def test_cli_not_a_layout_one_line_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    (tmp_path / "plain").mkdir()
+    ref = f"oci-layout://{tmp_path}/plain" + ("" if command == "tags" else ":v1")
+    assert main([command, ref]) == exitcodes.BAD_REFERENCE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Errno" not in err
+    assert err.startswith(
+        f"ocitrace: error: oci-layout://{tmp_path}/plain: not an OCI image layout (no oci-layout file)"
+    )
+    assert main([command, f"oci-layout://{tmp_path}/missing"]) == exitcodes.NOT_FOUND

@@ -32,3 +32,15 @@ def test_userinfo_and_token_params() -> None:
 def test_headers_keep_scheme_word() -> None:
     out = redact_headers({"Authorization": "Bearer abc.def", "Accept": "x", "cookie": "k=v"})
     assert out == {"Authorization": "Bearer REDACTED", "Accept": "x", "cookie": "REDACTED"}
+
+
+def test_urls_without_secrets_are_unchanged() -> None:
+    """Nothing to redact: the text stays as written (an ``oci-layout:///abs/path`` in an
+    error message kept its empty host, a query its own encoding)."""
+    for url in (
+        "oci-layout:///tmp/x/layout:v1",
+        "oci-layout://./layout@sha256:" + "a" * 64,
+        "https://r.example/v2/a/tags/list?n=100&last=a%2Fb",
+        "https://r.example/token?scope=repository:a/b:pull&service=r.example",
+    ):
+        assert redact_url(url) == url
