@@ -20,6 +20,7 @@ from . import exitcodes
 
 if TYPE_CHECKING:
     from ..discover import Attestation, Discovery
+    from ..registry import RegistryClient
     from ..source import Source
 
 __all__ = [
@@ -161,26 +162,29 @@ def _cosign_source(opener: Opener, text: str | None) -> Source | None:
 
 
 def _opener(args: argparse.Namespace) -> tuple[Opener, Callable[[], None]]:
-    """Opener for ``oci-layout://`` and registry references (registry stack loaded lazily)."""
-    from ..layout import LayoutSource
+    """Opener for ``oci-layout://`` and registry references, as ``open_source_from_args``
+    opens them (``--max-blob-size`` on layouts, ``--username`` credentials bound to the
+    registries the command line names: REF and ``--cosign-repository``), but with one
+    registry client for both: one transport, one password read, one referrers-API memo.
+    The registry stack is built on first use, so a layout-only run makes none."""
     from ..reference import LayoutReference, parse_any
+    from ..sources import open_layout
+    from .common import client_from_args, limits_from_args, registries_of
 
-    state: dict[str, Any] = {}
+    clients: list[RegistryClient] = []
 
     def opener(text: str) -> tuple[Source, str, str]:
         ref = parse_any(text)
         if isinstance(ref, LayoutReference):
-            return LayoutSource(ref.path), ref.identifier, str(ref)
-        if "client" not in state:  # one client: one transport, one referrers-API memo
-            from .common import client_from_args
-
-            state["client"] = client_from_args(args)
-        repo = state["client"].repository(ref.registry, ref.repository)
-        return repo, ref.identifier, ref.normalized
+            return open_layout(ref, limits_from_args(args)), ref.identifier, str(ref)
+        if not clients:
+            named = registries_of(r for r in (args.ref, args.cosign_repository) if r)
+            clients.append(client_from_args(args, credentials_for=named))
+        return clients[0].repository(ref.registry, ref.repository), ref.identifier, str(ref)
 
     def close() -> None:
-        if "client" in state:
-            state["client"].transport.close()
+        for client in clients:
+            client.transport.close()
 
     return opener, close
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import re
+from typing import Any
 
 import pytest
 
-from ocitrace.cli.main import main
+from ocitrace.cli.main import build_parser, main
 from ocitrace.layout import LayoutSource
 from ocitrace.oci.model import Index, Manifest
 from tests.discover.builders import FIXTURES
@@ -233,3 +236,37 @@ def test_registry_buildkit_provenance(
     push_layout(registry, fixture_dir("git-context-max"), repo, "v1")
     assert main(["provenance", "--dockerfile", f"{registry.host}/{repo}:v1"]) == 0
     assert capsysbinary.readouterr().out == readme_dockerfiles()["app"]
+
+
+def test_opener_binds_credentials_to_ref_and_cosign_repository(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One client for REF and --cosign-repository (one password read); --username
+    credentials go to those two registries only; a layout makes no transport."""
+    from ocitrace.cli import attestations, common
+    from ocitrace.transport import TransportOptions
+
+    made: list[TransportOptions] = []
+    real = common.transport_options_from_args
+
+    def record(args: argparse.Namespace, **kw: Any) -> TransportOptions:
+        made.append(real(args, stdin=io.StringIO("s3cret\n"), **kw))
+        return made[-1]
+
+    monkeypatch.setattr(common, "transport_options_from_args", record)
+    argv = ["--username", "bob", "--password-stdin", "--cosign-repository", "sigs.example/s"]
+    ref = "reg.local:5000/a/b:v1"
+    args = build_parser(["attestations"]).parse_args(["att", *argv, ref])
+    opener, close = attestations._opener(args)
+    try:
+        layout_source, _, layout_name = opener(layout("single-plain"))
+        assert made == [] and layout_name == layout("single-plain")
+        assert layout_source.name == f"oci-layout://{FIXTURES / 'single-plain'}"
+        repo, identifier, name = opener(ref)
+        cosign_repo, _, _ = opener("sigs.example/s")
+    finally:
+        close()
+    (options,) = made
+    assert options.credential_registries == frozenset({"reg.local:5000", "sigs.example"})
+    assert (identifier, name) == ("v1", ref)
+    assert repo.name == "reg.local:5000/a/b" and cosign_repo.name == "sigs.example/s"
