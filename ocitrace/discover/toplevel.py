@@ -83,7 +83,7 @@ def _config_platform(source: Source, manifest: Manifest) -> Platform | None:
         return None
     try:
         obj = json.loads(source.blob(manifest.config, max_size=_CONFIG_CAP))
-    except (OcitraceError, ValueError) as exc:
+    except (OcitraceError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         log.info("no platform from config %s: %s", manifest.config.digest, exc)
         return None
     if not isinstance(obj, dict) or not obj.get("architecture"):
