@@ -74,13 +74,14 @@ def push_distinct(reg: RunningRegistry, layout: Path, repo: str, tag: str, n: in
     push_manifest(reg, repo, tag, json.dumps(index).encode(), index["mediaType"])
 
 
-def timed(fn: Callable[[], None], runs: int) -> float:
+def timed(fn: Callable[[], None], runs: int) -> list[float]:
+    """Wall times of ``runs`` calls, sorted."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return sorted(times)
 
 
 def sh(cmd: list[str] | str, *, stdin: str | None = None, shell: bool = False) -> None:
@@ -118,7 +119,7 @@ def main() -> int:
     return 0
 
 
-def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, float], dict[str, int]]:
+def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Time every contender once per run through the proxy; count requests of one run each."""
     proxy = lp.host
     refs = [f"{proxy}/bench/app{r:02d}:v{t}" for r in range(REPOS) for t in range(TAGS)]
@@ -138,7 +139,7 @@ def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, float], dict[str, in
     def digest_all() -> None:
         sh([*OCITRACE, "digest", *JOBS, "-"], stdin=refs_text)
 
-    results: dict[str, float] = {}
+    results: dict[str, list[float]] = {}
     counts: dict[str, int] = {}
     methods: dict[str, str] = {}
     results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
@@ -181,23 +182,24 @@ def _count(lp: LatencyProxy, methods: dict[str, str], name: str) -> int:
     return n
 
 
-def report(results: dict[str, float], counts: dict[str, int]) -> None:
+def report(runs: dict[str, list[float]], counts: dict[str, int]) -> None:
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{REPOS}×{TAGS} images, +{DELAY * 1000:.0f} ms each way; medians of {RUNS} runs")
+    print(f"  (load average at the end: {load} on {os.cpu_count()} CPUs; min and max beside)")
+    results = {name: statistics.median(times) for name, times in runs.items()}
     for name, secs in results.items():
         n = f"  ({counts[name]} requests)" if name in counts else ""
-        print(f"  {name:28s} {secs:8.2f} s{n}")
+        spread = f"[{runs[name][0]:.2f} … {runs[name][-1]:.2f}]" if len(runs[name]) > 1 else ""
+        print(f"  {name:28s} {secs:8.2f} s {spread:16s}{n}")
     if "skopeo (one reference)" in counts:
         print(f"  skopeo inspect --raw: {counts['skopeo (one reference)']} requests per reference")
     cold, warm = results["ocitrace audit (cold)"], results["ocitrace audit (warm)"]
     print(f"\n  warm vs cold audit: {cold / warm:.1f}× faster (target ≥ 3×)")
     print(f"  200 digests: {results['ocitrace digest × 200']:.2f} s (target < 1.5 s)")
     if "skopeo loop (sequential)" in results:
-        print(
-            f"  cold audit vs skopeo loop: {results['skopeo loop (sequential)'] / cold:.1f}× faster (target ≥ 20×)"
-        )
-        print(
-            f"  cold audit vs skopeo xargs -P8: {results['skopeo xargs -P8'] / cold:.1f}× faster (target > 1×)"
-        )
+        loop, xargs = results["skopeo loop (sequential)"], results["skopeo xargs -P8"]
+        print(f"  cold audit vs skopeo loop: {loop / cold:.1f}× faster (target ≥ 20×)")
+        print(f"  cold audit vs skopeo xargs -P8: {xargs / cold:.1f}× faster (target > 1×)")
 
 
 if __name__ == "__main__":
