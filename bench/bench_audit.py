@@ -4,8 +4,8 @@ A namespace of 50 repositories × 4 tags (two-platform BuildKit indexes with SLS
 provenance, the ``git-context-max`` fixture) in Debian's docker-registry, reached
 through a loopback proxy adding 25 ms each way.  Every tag is a distinct image: its
 provenance layers (padded with trailing whitespace), attestation manifests and index
-differ, so a cold audit cannot serve one image from another's cache entries.  Measured in one run, medians of
-``BENCH_RUNS`` (default 3) repetitions:
+differ, so a cold audit cannot serve one image from another's cache entries.  Measured
+in one run, medians of ``BENCH_RUNS`` (default 3) repetitions:
 
 * ``ocitrace audit`` with an empty cache (fetches index, attestation manifests and
   provenance blobs) and again with the warm cache;
@@ -14,7 +14,16 @@ differ, so a cold audit cannot serve one image from another's cache entries.  Me
   (raw manifest only: less work than the audit does).
 
 The proxy is ``bench/latency_proxy.py`` (raw TCP, asyncio, in its own process, so the
-proxy is not what is measured); it counts HTTP requests: printed per command.
+proxy is not what is measured); it counts HTTP requests: printed per command.  What it
+does not model: TCP connection set-up costs no round trip (the kernel accepts at once),
+which favours clients opening a connection per process (skopeo) over a pooled one.
+skopeo with ``--tls-verify=false`` first tries HTTPS: that probe crosses the link like
+any other bytes (a real round trip; the registry answers it with an HTTP 400), so
+skopeo spends three round trips per reference.
+
+On a 2-CPU machine the registry's own CPU (~1 ms per request for distribution 2.8)
+competes with the client: a cold audit's 1051 requests cost the registry about as much
+CPU as they cost us, so the audit is CPU-bound well before its ``-j`` slots are.
 """
 
 from __future__ import annotations

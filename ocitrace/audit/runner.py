@@ -10,8 +10,9 @@ cancelled and the report holds what was finished, marked ``interrupted``.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -111,6 +112,10 @@ class _Run:
         self.sources: dict[str, Source] = {}
         self.rows: list[tuple[tuple[str, str, int], Row]] = []
         self.pending: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        # finished futures, in completion order: O(1) per job, where ``wait()`` over all
+        # pending futures costs a lock round per future per call (quadratic, and the
+        # coordinator then starves behind busy workers instead of handing out work)
+        self.done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         self.repo_count = 0
         self.image_count = 0
 
@@ -125,9 +130,8 @@ class _Run:
                     self._on_repos(ex, target),
                 )
             while self.pending:
-                done, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    self.pending.pop(fut)(fut)
+                fut = self.done.get()  # interruptible by Ctrl-C
+                self.pending.pop(fut)(fut)
         except KeyboardInterrupt:
             interrupted = True
             for fut in self.pending:
@@ -140,7 +144,9 @@ class _Run:
     def _submit(
         self, ex: ThreadPoolExecutor, fn: Callable[[], Any], then: Callable[[Future[Any]], None]
     ) -> None:
-        self.pending[ex.submit(fn)] = then
+        fut = ex.submit(fn)
+        self.pending[fut] = then
+        fut.add_done_callback(self.done.put)
 
     def _add(self, row: Row, order: int = 0) -> None:
         self.rows.append(((row.repository, row.tag, order), row))
