@@ -161,5 +161,9 @@ def lookup_digests(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # Ctrl-C (or the consumer stopping early): drop the queue and do not wait for a
+        # worker stuck in a hanging request; it finishes (or times out) on its own.
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True)

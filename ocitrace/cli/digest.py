@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..lookup import LookupResult
     from ..reference import LayoutReference, Reference
     from ..source import Source
+    from ..transport import TransportOptions
 
 __all__ = ["register", "run"]
 
@@ -100,12 +101,24 @@ def run(args: argparse.Namespace) -> int:
 
     platform = parse_platform(args.platform) if args.platform else None
     render = _renderer(args)
-    opener, close = _opener(args)
+    inputs: Iterable[str] = read_inputs(args.refs, sys.stdin)
+    options = None
+    if getattr(args, "username", None):
+        # credentials go only to the registries this run names: the password (first line
+        # of stdin) is read first, then the whole list (streaming is kept without --username)
+        import dataclasses
+
+        from .common import registries_of, transport_options_from_args
+
+        options = transport_options_from_args(args)
+        inputs = list(inputs)
+        options = dataclasses.replace(options, credential_registries=registries_of(inputs))
+    opener, close = _opener(args, options)
     failed: list[LookupResult] = []
     total = 0
     try:
         for res in lookup_digests(
-            read_inputs(args.refs, sys.stdin),
+            inputs,
             opener,
             platform=platform,
             concurrency=args.concurrency,
@@ -116,12 +129,23 @@ def run(args: argparse.Namespace) -> int:
             else:
                 failed.append(res)
                 sys.stdout.flush()
-                _report(res)
+                _report(res, getattr(args, "redactor", None))
                 if args.json:
                     sys.stdout.write(render(res))
+    except KeyboardInterrupt:
+        _interrupted()
+        raise
     finally:
         sys.stdout.flush()
         close()
+    if total == 0:
+        from ..errors import UsageError
+
+        raise UsageError(
+            "digest: no references on stdin (only blank or # comment lines)",
+            input="-",
+            hint="give one reference per line on stdin, or name them as arguments",
+        )
     if not failed:
         return exitcodes.OK
     if len(failed) == total:
@@ -130,13 +154,30 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.PARTIAL
 
 
-def _report(res: LookupResult) -> None:
+def _interrupted() -> None:
+    """After Ctrl-C: when a worker is still stuck in a request, end the process now.
+
+    Python joins thread-pool workers at exit, so a hanging request would otherwise keep
+    the process alive after the lookups were abandoned.
+    """
+    if threading.active_count() > 1:
+        import os
+
+        print("ocitrace: interrupted", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exitcodes.INTERRUPTED)
+
+
+def _report(res: LookupResult, redactor: Callable[[str], str] | None = None) -> None:
     from .main import format_error
 
     assert res.error is not None
     message = format_error(res.error)
     if not message.startswith(res.input):  # most errors already name their input
         message = f"{res.input}: {message}"
+    if redactor is not None:
+        message = redactor(message)
     print(f"ocitrace: digest: {message}", file=sys.stderr, flush=True)
 
 
@@ -174,14 +215,17 @@ def _data(res: LookupResult, *, json_keys: bool) -> dict[str, Any]:
     return {k[:1].upper() + k[1:]: v for k, v in values.items()}
 
 
-def _opener(args: argparse.Namespace) -> tuple[Any, Any]:
+def _opener(args: argparse.Namespace, options: TransportOptions | None = None) -> tuple[Any, Any]:
     """Source opener for registry and ``oci-layout://`` references, and its closer.
 
     The registry client (and so ``requests``) is only built for the first registry
-    reference: a batch of layout references never imports the HTTP stack.
+    reference: a batch of layout references never imports the HTTP stack.  Layouts are
+    opened with the run's size caps; ``options`` (when given) replace the flags' transport
+    options, so a password already read is not read again.
     """
-    from ..layout import LayoutSource
     from ..reference import LayoutReference
+    from ..sources import open_layout
+    from .common import limits_from_args
 
     state: dict[str, Any] = {}
     lock = threading.Lock()
@@ -193,18 +237,18 @@ def _opener(args: argparse.Namespace) -> tuple[Any, Any]:
 
                 from ..registry import RegistryClient
                 from ..transport import Transport
-                from .common import limits_from_args, transport_options_from_args
+                from .common import transport_options_from_args
 
-                options = dataclasses.replace(
-                    transport_options_from_args(args), pool_size=max(1, args.concurrency)
+                base = options if options is not None else transport_options_from_args(args)
+                state["transport"] = Transport(
+                    dataclasses.replace(base, pool_size=max(1, args.concurrency))
                 )
-                state["transport"] = Transport(options)
                 state["client"] = RegistryClient(state["transport"], limits=limits_from_args(args))
             return state["client"]
 
     def opener(ref: Reference | LayoutReference) -> Source:
         if isinstance(ref, LayoutReference):
-            return LayoutSource(ref.path)
+            return open_layout(ref, limits_from_args(args))
         return registry_client().repository(ref.registry, ref.repository)  # type: ignore[no-any-return]
 
     def close() -> None:
