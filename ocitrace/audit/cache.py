@@ -77,6 +77,7 @@ class DiskCache:
         self._pending: dict[tuple[str, str], bytes] = {}
         self._queue: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._write_warned = False
 
     def close(self) -> None:
         """Write every pending entry (write-behind mode) and stop the writer thread."""
@@ -146,6 +147,16 @@ class DiskCache:
             self._ensure_dir(path.parent)
             path.touch()
         except OSError as exc:
+            self._write_failed(path, exc)
+
+    def _write_failed(self, path: Path, exc: OSError) -> None:
+        """One warning per cache (an unwritable ``--cache-dir`` is worth knowing about
+        once, not per entry); the rest at info level."""
+        with self._lock:
+            first, self._write_warned = not self._write_warned, True
+        if first:
+            log.warning("cache %s is not writable (%s); continuing without it", self.root, exc)
+        else:
             log.info("cache write %s failed: %s", path, exc)
 
     # --- raw entries -------------------------------------------------------------------
@@ -158,9 +169,10 @@ class DiskCache:
         with self._lock:
             setattr(self, attr, getattr(self, attr) + 1)
 
-    def get_blob(self, digest: str) -> bytes | None:
-        """The bytes stored under ``digest`` if present and still hashing to it."""
-        raw = self._read("blobs", digest)
+    def get_blob(self, digest: str, size: int | None = None) -> bytes | None:
+        """The bytes stored under ``digest`` if present and still hashing to it; with
+        ``size``, a file of another size is a miss without being read."""
+        raw = self._read("blobs", digest, size)
         if raw is None:
             return None
         if not _verify(digest, raw):
@@ -189,7 +201,9 @@ class DiskCache:
         if _verify(digest, data) and "\n" not in media_type:
             self._store("manifests", digest, media_type.encode() + b"\n" + data)
 
-    def _read(self, kind: str, digest: str) -> bytes | None:
+    def _read(self, kind: str, digest: str, size: int | None = None) -> bytes | None:
+        """The entry's bytes; a file of the wrong size (or larger than the cache bound,
+        which no write makes) is not read: a planted huge file costs no memory."""
         path = self._path(kind, digest)
         if path is None:
             return None
@@ -199,6 +213,10 @@ class DiskCache:
             if pending is not None:
                 return pending  # verified by the caller like any other read
         try:
+            actual = path.stat().st_size
+            if actual > self.max_bytes or (size is not None and actual != size):
+                self._count("_misses")
+                return None
             raw = path.read_bytes()
             os.utime(path)  # LRU: a hit makes the entry young again
         except OSError:
@@ -231,7 +249,7 @@ class DiskCache:
                 os.close(fd)
             os.replace(tmp, path)
         except OSError as exc:  # a cache that cannot write only costs speed
-            log.info("cache write %s failed: %s", path, exc)
+            self._write_failed(path, exc)
             try:
                 tmp.unlink()
             except OSError:
@@ -247,10 +265,15 @@ class DiskCache:
             self.evict()
 
     def _ensure_dir(self, directory: Path) -> None:
-        """``mkdir -p`` once per directory and process (two directories in all)."""
+        """``mkdir -p`` once per directory and process; the cache's own directories are
+        private (0700): their listing would reveal which private images were audited."""
         if directory in self._dirs:
             return
-        directory.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        current = self.root
+        for part in directory.relative_to(self.root).parts:
+            current = current / part
+            current.mkdir(mode=0o700, exist_ok=True)
         with self._lock:
             self._dirs.add(directory)
 
@@ -347,7 +370,7 @@ class CachingSource:
 
     def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
         with self._cache.flight(desc.digest):
-            hit = self._cache.get_blob(desc.digest)
+            hit = self._cache.get_blob(desc.digest, desc.size)
             if (
                 hit is not None
                 and (max_size is None or len(hit) <= max_size)

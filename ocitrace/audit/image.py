@@ -172,7 +172,7 @@ def _config_created(source: Source, digest: str) -> datetime | None:
     raw = source.blob(manifest.config, max_size=MAX_CONFIG_SIZE)
     try:
         obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FormatError(
             f"image config {manifest.config.digest} is not JSON: {exc}",
             input=manifest.config.digest,

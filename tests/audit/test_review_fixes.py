@@ -1,0 +1,134 @@
+"""Review fixes in audit: private cache directories, size-checked cache reads, one
+warning for an unwritable cache, too-deep config JSON as a FormatError."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocitrace.audit.cache import DiskCache
+from ocitrace.audit.image import _config_created
+from ocitrace.errors import FormatError
+from ocitrace.oci.model import Descriptor
+from ocitrace.source import Fetched, Referrers
+
+
+def digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_cache_directories_are_private(tmp_path: Path) -> None:
+    root = tmp_path / "new" / "cache"
+    cache = DiskCache(root)
+    data = b"payload"
+    cache.put_blob(digest(data), data)
+    cache.add_repository("r.example/app")
+    for path in (root, root / "blobs", root / "blobs" / "sha256", root / "repositories"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+
+
+def test_blob_of_the_wrong_size_is_a_miss_without_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = DiskCache(tmp_path)
+    data = b'{"a":1}'
+    cache.put_blob(digest(data), data)
+    assert cache.get_blob(digest(data), len(data)) == data
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    assert cache.get_blob(digest(data), len(data) + 1) is None
+    assert reads == []
+    assert cache.stats().misses == 1
+
+
+def test_entry_larger_than_the_bound_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = DiskCache(tmp_path, max_bytes=64)
+    planted = b"x" * 65
+    path = tmp_path / "manifests" / "sha256" / digest(planted)[7:]
+    path.parent.mkdir(parents=True)
+    path.write_bytes(planted)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a huge entry"))
+    assert cache.get_manifest(digest(planted)) is None
+
+
+def test_unwritable_cache_dir_warns_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "not-a-directory"
+    root.write_text("a file where the cache directory should be")  # unwritable even for root
+    cache = DiskCache(root)
+    with caplog.at_level(logging.INFO, logger="ocitrace.audit.cache"):
+        for i in range(3):
+            blob = bytes([i]) * 10
+            cache.put_blob(digest(blob), blob)
+        cache.add_repository("r.example/app")
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert str(root) in warnings[0].getMessage()
+    assert "not writable" in warnings[0].getMessage()
+    assert cache.stats().writes == 0
+
+
+class DeepConfig:
+    """A source whose image config is JSON nested far beyond the decoder's recursion."""
+
+    def __init__(self) -> None:
+        self.config = b"[" * 200_000 + b"]" * 200_000
+        self.manifest_bytes = json.dumps(
+            {
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {
+                    "mediaType": "application/vnd.oci.image.config.v1+json",
+                    "digest": digest(self.config),
+                    "size": len(self.config),
+                },
+                "layers": [],
+            }
+        ).encode()
+
+    @property
+    def name(self) -> str:
+        return "r.example/deep"
+
+    def resolve(self, ref: str) -> Descriptor:  # pragma: no cover - not used
+        raise NotImplementedError
+
+    def manifest(self, ref: str) -> Fetched:
+        desc = Descriptor(
+            "application/vnd.oci.image.manifest.v1+json",
+            digest(self.manifest_bytes),
+            len(self.manifest_bytes),
+        )
+        return Fetched(desc, self.manifest_bytes)
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        return self.config
+
+    def tags(self) -> Iterator[str]:  # pragma: no cover - not used
+        raise NotImplementedError
+
+    def referrers(
+        self, digest: str, artifact_type: str | None = None
+    ) -> Referrers:  # pragma: no cover - not used
+        raise NotImplementedError
+
+
+def test_too_deep_config_json_is_a_format_error() -> None:
+    src = DeepConfig()
+    with pytest.raises(FormatError, match="is not JSON: maximum recursion depth"):
+        _config_created(src, digest(src.manifest_bytes))
