@@ -132,9 +132,6 @@ def run(args: argparse.Namespace) -> int:
                 _report(res, getattr(args, "redactor", None))
                 if args.json:
                     sys.stdout.write(render(res))
-    except KeyboardInterrupt:
-        _interrupted()
-        raise
     finally:
         sys.stdout.flush()
         close()
@@ -152,21 +149,6 @@ def run(args: argparse.Namespace) -> int:
         assert failed[0].error is not None
         return exitcodes.for_exception(failed[0].error)
     return exitcodes.PARTIAL
-
-
-def _interrupted() -> None:
-    """After Ctrl-C: when a worker is still stuck in a request, end the process now.
-
-    Python joins thread-pool workers at exit, so a hanging request would otherwise keep
-    the process alive after the lookups were abandoned.
-    """
-    if threading.active_count() > 1:
-        import os
-
-        print("ocitrace: interrupted", file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(exitcodes.INTERRUPTED)
 
 
 def _report(res: LookupResult, redactor: Callable[[str], str] | None = None) -> None:
