@@ -32,6 +32,12 @@ examples:
 
 targets: a registry (host[:port]), a namespace prefix ending in / (ghcr.io/acme/),
 a repository (all tags), or one image (repo:tag or repo@digest).
+
+-o json (one array) / jsonl (one object per line), keys per row: repository, tag,
+digest, platform, status (ok|fail|error), failures, error, provenance, slsaVersion,
+mode, builder, source, revision, builtAt, builtAtFrom (provenance|config),
+sbomPackages, checks, warnings [{code, message}]; image rows also platformDigest,
+attestations, provenanceRecord, sboms.
 """
 
 
@@ -44,7 +50,12 @@ def register(sub: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("targets", nargs="+", metavar="TARGET")
+    p.add_argument(
+        "targets",
+        nargs="+",
+        metavar="TARGET",
+        help="registry, namespace/ prefix, repository or image (see below)",
+    )
     sel = p.add_argument_group("selection")
     sel.add_argument("--tags", metavar="REGEX", help="only tags matching REGEX (whole tag)")
     sel.add_argument(
@@ -56,7 +67,13 @@ def register(sub: Any) -> None:
         "--platform", metavar="OS/ARCH[/VARIANT]", help="only these platforms (comma-separated)"
     )
     out = p.add_argument_group("output")
-    out.add_argument("-o", "--output", choices=("table", "json", "jsonl", "csv"), default="table")
+    out.add_argument(
+        "-o",
+        "--output",
+        choices=("table", "json", "jsonl", "csv"),
+        default="table",
+        help="report format (default table; json/jsonl keys below)",
+    )
     out.add_argument(
         "--format",
         metavar="TEMPLATE",
@@ -88,7 +105,13 @@ def register(sub: Any) -> None:
         help="also look for cosign .att/.sig/.sbom tags: +3 per digest",
     )
     pol = p.add_argument_group("policies (set the exit code)")
-    pol.add_argument("--require", action="append", default=[], metavar="provenance|sbom")
+    pol.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="provenance|sbom",
+        help="every image must have this attestation (repeatable)",
+    )
     pol.add_argument(
         "--max-age",
         metavar="DURATION",
@@ -165,15 +188,16 @@ def run(args: argparse.Namespace) -> int:
     )
     render = compile_renderer(output=args.output, columns=columns, template=args.format)
     meter = SleepMeter()
-    client, transport = _client(args, meter)
+    client, transport = _client(args, meter, {t.registry for t in targets if t.registry})
     cache = _cache(args)
     progress = _progress(args)
+    errors = _ErrorLog()
     try:
         report = run_audit(
             targets,
-            client,
+            _RecordingCatalog(client, errors),
             options,
-            open_source=_opener(client, cache, options.concurrency),
+            open_source=_opener(client, cache, options.concurrency, errors),
             progress=progress,
         )
     finally:
@@ -187,21 +211,42 @@ def run(args: argparse.Namespace) -> int:
         rows = fold_by_image(rows)
     sys.stdout.write(render(rows))
     sys.stdout.flush()
+    redact = getattr(args, "redactor", None) or (lambda text: text)
     for row in rows:
         if row.error is not None:
-            where = f"{row.repository}:{row.tag}" if row.tag else row.repository
-            plat = f" ({row.platform})" if row.platform and "," not in row.platform else ""
-            print(f"ocitrace: audit: {where}{plat}: {row.error}", file=sys.stderr)
+            line = error_line(row, errors.find(row.error), args)
+            print(redact(line), file=sys.stderr)
     print(summary_line(report, rows, cache, transport, meter), file=sys.stderr)
-    return exit_code(report, rows)
+    return exit_code(report, rows, errors)
 
 
-def exit_code(report: AuditReport, rows: list[Row]) -> int:
+def error_line(row: Row, exc: BaseException | None, args: argparse.Namespace) -> str:
+    """``ocitrace: audit: <where>: <message> (hint: …)``; ``<where>`` is left out when
+    the message already names the image (most errors name their input)."""
+    from .common import cli_hint
+
+    where = f"{row.repository}:{row.tag}" if row.tag else row.repository
+    plat = f" ({row.platform})" if row.platform and "," not in row.platform else ""
+    message = " ".join((row.error or "").split())
+    if plat or not message.startswith(row.repository):
+        message = f"{where}{plat}: {message}"
+    hint = (cli_hint(exc, args) or getattr(exc, "hint", None)) if exc is not None else None
+    hint = " ".join((hint or "").split())
+    return f"ocitrace: audit: {message} (hint: {hint})" if hint else f"ocitrace: audit: {message}"
+
+
+def exit_code(report: AuditReport, rows: list[Row], errors: _ErrorLog | None = None) -> int:
+    """Interrupted 130; some rows errored: PARTIAL, or when every row errored the first
+    error's own code (a wrong password is AUTH, not PARTIAL); policy failures POLICY."""
     from ..audit.rows import Status
 
     if report.interrupted:
         return exitcodes.INTERRUPTED
-    if any(r.status is Status.ERROR for r in rows):
+    failed = [r for r in rows if r.status is Status.ERROR]
+    if failed and len(failed) == len(rows):
+        first = errors.find(failed[0].error or "") if errors is not None else None
+        return exitcodes.for_exception(first) if first is not None else exitcodes.ERROR
+    if failed:
         return exitcodes.PARTIAL
     if any(r.status is Status.FAIL for r in rows):
         return exitcodes.POLICY
@@ -246,8 +291,9 @@ def _n(value: int | None) -> str:
     return "?" if value is None else str(value)
 
 
-def _client(args: argparse.Namespace, meter: SleepMeter) -> tuple[Any, Any]:
-    """Client and transport; the pool holds ``-j`` connections plus one for catalogs."""
+def _client(args: argparse.Namespace, meter: SleepMeter, registries: set[str]) -> tuple[Any, Any]:
+    """Client and transport; the pool holds ``-j`` connections plus one for catalogs.
+    ``--username`` credentials go to the TARGETs' ``registries`` only."""
     import dataclasses
 
     from ..registry import RegistryClient
@@ -255,7 +301,8 @@ def _client(args: argparse.Namespace, meter: SleepMeter) -> tuple[Any, Any]:
     from .common import limits_from_args, transport_options_from_args
 
     options = dataclasses.replace(
-        transport_options_from_args(args), pool_size=max(1, args.concurrency) + 1
+        transport_options_from_args(args, credentials_for=registries),
+        pool_size=max(1, args.concurrency) + 1,
     )
     transport = Transport(options, sleep=meter)
     return RegistryClient(transport, limits=limits_from_args(args)), transport
@@ -270,8 +317,9 @@ def _cache(args: argparse.Namespace) -> DiskCache | None:
     return DiskCache(root, max_bytes=max(1, args.cache_size) * 1024 * 1024, write_behind=True)
 
 
-def _opener(client: Any, cache: DiskCache | None, per_host: int) -> Any:
-    """Registry source → per-host throttle → disk cache (hits never wait for a slot)."""
+def _opener(client: Any, cache: DiskCache | None, per_host: int, errors: _ErrorLog) -> Any:
+    """Registry source → per-host throttle → error log → disk cache (hits never wait for a
+    slot)."""
     from ..audit.cache import CachingSource
     from ..audit.throttle import HostLimiter
 
@@ -279,9 +327,95 @@ def _opener(client: Any, cache: DiskCache | None, per_host: int) -> Any:
 
     def open_source(registry: str, repository: str) -> Any:
         source = limiter.wrap(registry, client.repository(registry, repository))
-        return source if cache is None else CachingSource(source, cache)
+        recorded = _RecordingSource(source, errors)
+        return recorded if cache is None else CachingSource(recorded, cache)
 
     return open_source
+
+
+class _ErrorLog:
+    """The exceptions behind error rows, by message: rows carry only text, and the CLI
+    needs the exception for the exit code and the hint."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._by_message: dict[str, BaseException] = {}
+
+    def add(self, exc: BaseException) -> None:
+        key = " ".join(str(exc).split())
+        with self._lock:
+            self._by_message.setdefault(key, exc)
+
+    def find(self, message: str) -> BaseException | None:
+        """The recorded exception whose message is ``message`` or ends it (rows may add a
+        prefix such as ``tags:`` or ``config:``); the longest such message wins."""
+        text = " ".join(message.split())
+        with self._lock:
+            if text in self._by_message:
+                return self._by_message[text]
+            ends = [k for k in self._by_message if k and text.endswith(k)]
+            return self._by_message[max(ends, key=len)] if ends else None
+
+    def calling(self, fn: Any, *a: Any, **kw: Any) -> Any:
+        from ..errors import OcitraceError
+
+        try:
+            return fn(*a, **kw)
+        except OcitraceError as exc:
+            self.add(exc)
+            raise
+
+    def iterating(self, it: Any) -> Any:
+        from ..errors import OcitraceError
+
+        try:
+            yield from it
+        except OcitraceError as exc:
+            self.add(exc)
+            raise
+
+
+class _RecordingCatalog:
+    """The registry client for the walk, recording the errors its catalog raises."""
+
+    def __init__(self, client: Any, errors: _ErrorLog) -> None:
+        self._client = client
+        self._errors = errors
+
+    def repository(self, registry: str, repository: str) -> Any:
+        return self._errors.calling(self._client.repository, registry, repository)
+
+    def catalog(self, registry: str, prefix: str = "") -> Any:
+        return self._errors.iterating(self._client.catalog(registry, prefix))
+
+
+class _RecordingSource:
+    """A Source that records the errors it raises in an :class:`_ErrorLog`."""
+
+    def __init__(self, inner: Any, errors: _ErrorLog) -> None:
+        self._inner = inner
+        self._errors = errors
+
+    @property
+    def name(self) -> str:
+        return str(self._inner.name)
+
+    def resolve(self, ref: str) -> Any:
+        return self._errors.calling(self._inner.resolve, ref)
+
+    def manifest(self, ref: str) -> Any:
+        return self._errors.calling(self._inner.manifest, ref)
+
+    def blob(self, desc: Any, *, max_size: int | None = None) -> Any:
+        return self._errors.calling(self._inner.blob, desc, max_size=max_size)
+
+    def tags(self) -> Any:
+        return self._errors.iterating(self._errors.calling(self._inner.tags))
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Any:
+        return self._errors.calling(self._inner.referrers, digest, artifact_type)
 
 
 class _Bar:

@@ -4,6 +4,7 @@ warning for an unwritable cache, too-deep config JSON as a FormatError."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import stat
@@ -14,9 +15,13 @@ import pytest
 
 from ocitrace.audit.cache import DiskCache
 from ocitrace.audit.image import _config_created
+from ocitrace.cli import exitcodes
+from ocitrace.cli.main import main
 from ocitrace.errors import FormatError
 from ocitrace.oci.model import Descriptor
 from ocitrace.source import Fetched, Referrers
+from tests.conftest import RegistryFactory
+from tests.support.registry import fixture_dir, push_layout
 
 
 def digest(data: bytes) -> str:
@@ -65,9 +70,7 @@ def test_entry_larger_than_the_bound_is_not_read(
     assert cache.get_manifest(digest(planted)) is None
 
 
-def test_unwritable_cache_dir_warns_once(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_unwritable_cache_dir_warns_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = tmp_path / "not-a-directory"
     root.write_text("a file where the cache directory should be")  # unwritable even for root
     cache = DiskCache(root)
@@ -132,3 +135,76 @@ def test_too_deep_config_json_is_a_format_error() -> None:
     src = DeepConfig()
     with pytest.raises(FormatError, match="is not JSON: maximum recursion depth"):
         _config_created(src, digest(src.manifest_bytes))
+
+
+# --- audit CLI: exit code when everything failed, one error line with its hint ---------
+
+PASSWORD = "S3cr3t-pw-XYZ"
+
+
+def _audit(monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = "") -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(["audit", "--no-cache", "--no-progress", "--timeout", "5", *args])
+
+
+@pytest.mark.registry
+def test_audit_wrong_password_everywhere_is_auth_not_partial(
+    registry_factory: RegistryFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reg = registry_factory("htpasswd", users={"alice": PASSWORD})
+    push_layout(reg, fixture_dir("single-plain"), "app", "v1")
+    login = ("--username", "alice", "--password-stdin")
+    code = _audit(monkeypatch, f"{reg.host}/app", *login, stdin="wrong-password\n")
+    err = capsys.readouterr().err
+    assert code == exitcodes.AUTH
+    lines = [ln for ln in err.splitlines() if ln.startswith("ocitrace: audit:")]
+    assert len(lines) == 1
+    assert "(hint: the registry rejected the password for alice" in lines[0]
+    assert "wrong-password" not in err
+    # the right password reaches the TARGET's registry (credentials bound to it)
+    assert _audit(monkeypatch, f"{reg.host}/app", *login, stdin=PASSWORD + "\n") == exitcodes.OK
+
+
+@pytest.mark.registry
+def test_audit_missing_tag_line_names_it_once_and_mixed_results_are_partial(
+    registry_factory: RegistryFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reg = registry_factory("anonymous")
+    push_layout(reg, fixture_dir("single-plain"), "app", "v1")
+    missing = f"{reg.host}/app:nosuchtag"
+    assert _audit(monkeypatch, missing) == exitcodes.NOT_FOUND
+    err = capsys.readouterr().err
+    line = next(ln for ln in err.splitlines() if ln.startswith("ocitrace: audit:"))
+    assert line.startswith(f"ocitrace: audit: {missing}: ")
+    assert line.count("nosuchtag") == 1
+    assert _audit(monkeypatch, missing, f"{reg.host}/app:v1") == exitcodes.PARTIAL
+
+
+def test_audit_error_line_keeps_the_hint_and_platform() -> None:
+    import argparse
+
+    from ocitrace.audit.rows import Row
+    from ocitrace.cli.audit import error_line
+    from ocitrace.errors import NotFound
+
+    exc = NotFound("config blob missing", input="x", hint="push the image again")
+    row = Row(repository="r.example/app", tag="v1", platform="linux/arm64", error="config: x")
+    assert error_line(row, exc, argparse.Namespace()) == (
+        "ocitrace: audit: r.example/app:v1 (linux/arm64): config: x (hint: push the image again)"
+    )
+
+
+def test_audit_help_documents_targets_output_and_require(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "TARGET registry, namespace/ prefix, repository or image" in text
+    assert "report format (default table; json/jsonl keys below)" in text
+    assert "every image must have this attestation" in text
+    assert "keys per row: repository, tag," in text
