@@ -126,7 +126,7 @@ def test_a_retry_after_beyond_the_backoff_cap_is_an_error_row(
             capsys=capsys,
         )
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == exitcodes.PARTIAL
+    assert code == exitcodes.NETWORK  # the only row failed: its own code, not PARTIAL
     assert [r["status"] for r in rows] == ["error"]
     assert rows[0]["error"] == f"{server.host}/app:v1: too many requests (retry after 3600s)"
     assert "1 errors" in err.strip().splitlines()[-1]
