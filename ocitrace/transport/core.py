@@ -140,6 +140,9 @@ class Transport:
             verify = combined_bundle(self, opts.ca_cert)  # the CA is added, not the only one
         self._verify = verify
         self._proxies_from_env = environ is None
+        # proxies depend only on scheme and host (no_proxy), and the environment is read once
+        # per origin: requests' lookup scans os.environ on every call (a hot path in audits)
+        self._proxy_cache: dict[tuple[str, str], dict[str, str]] = {}
         self._policy = RetryPolicy(opts.retries, opts.backoff, opts.max_backoff)
         self._clock = clock
         self._sleep = sleep
@@ -327,7 +330,7 @@ class Transport:
                     timeout=self.options.timeout,
                     verify=self._verify,
                     allow_redirects=False,
-                    proxies=get_environ_proxies(request.url) if self._proxies_from_env else {},
+                    proxies=self._proxies_for(request.url),
                 )
             except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
                 raise self._error(request, exc) from exc
@@ -397,6 +400,18 @@ class Transport:
             deadline.cancel()
             resp.close()
         return b"".join(chunks)
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """Environment proxies for ``url``'s origin, looked up once per origin."""
+        if not self._proxies_from_env:
+            return {}
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        found = self._proxy_cache.get(key)
+        if found is None:
+            found = dict(get_environ_proxies(url))
+            self._proxy_cache[key] = found
+        return found
 
     def _error(self, request: HttpRequest, exc: Exception, *, attempts: int = 1) -> TransportError:
         """One-line TransportError naming the (redacted) URL, with a hint fitting the cause;
