@@ -36,7 +36,7 @@ from .attest.provenance import ProvenanceRecord
 from .audit.policy import parse_policy
 from .audit.rows import Row, Summary, fold_by_image, summarize
 from .audit.runner import AuditOptions, run_audit
-from .audit.targets import Target, TargetKind, parse_target
+from .audit.targets import AuditTarget, TargetKind, parse_target
 from .audit.throttle import HostLimiter
 from .audit.walk import TagFilter
 from .discover import Discovery, discover, lookups_for
@@ -44,12 +44,13 @@ from .discover.select import ProvenanceFound, SbomDocument
 from .discover.select import provenances as provenances_of
 from .discover.select import sboms as sboms_of
 from .errors import UsageError
+from .inspect.format import render_format
 from .inspect.inspection import Inspection
 from .layout import LayoutSource
-from .lookup import LookupResult, lookup_digests, pick_platform
 from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Platform
 from .oci.platform import parse_platform
+from .opener import open_source
 from .reference import (
     LAYOUT_PREFIX,
     LayoutReference,
@@ -58,9 +59,8 @@ from .reference import (
     split_registry_prefix,
 )
 from .registry import Limits, RegistryClient
-from .render.format import render_format
+from .resolve import LookupResult, lookup_digests, pick_platform
 from .source import Fetched, Source
-from .sources import open_source
 from .transport import Transport, TransportOptions
 
 __all__ = [
@@ -410,7 +410,7 @@ class Client:
 _LAYOUT_REGISTRY = LAYOUT_PREFIX[:-1]
 
 
-def _audit_target(target: RefLike) -> Target:
+def _audit_target(target: RefLike) -> AuditTarget:
     """A registry target as ``parse_target`` reads it; a layout as one image, or all its tags.
 
     ``oci-layout://DIR`` without ``:TAG``/``@DIGEST`` audits every tag of ``index.json``.
@@ -424,8 +424,8 @@ def _audit_target(target: RefLike) -> Target:
     text = _typed(target)
     explicit = ref.digest is not None or text.endswith(f":{ref.tag}")
     if not explicit:
-        return Target(text, TargetKind.REPOSITORY, _LAYOUT_REGISTRY, ref.path)
-    return Target(text, TargetKind.IMAGE, _LAYOUT_REGISTRY, ref.path, ref.identifier)
+        return AuditTarget(text, TargetKind.REPOSITORY, _LAYOUT_REGISTRY, ref.path)
+    return AuditTarget(text, TargetKind.IMAGE, _LAYOUT_REGISTRY, ref.path, ref.identifier)
 
 
 def _one(platform: PlatformLike | None) -> tuple[PlatformLike, ...]:

@@ -26,7 +26,7 @@ from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
 from .rows import Row
-from .targets import Target
+from .targets import AuditTarget
 from .walk import Catalog, ImageTask, RepositoryTask, TagFilter, image_tasks, repositories
 
 __all__ = ["AuditOptions", "AuditReport", "Progress", "run_audit"]
@@ -82,7 +82,7 @@ SourceOpener = Callable[[str, str], Source]
 
 
 def run_audit(
-    targets: Sequence[Target],
+    targets: Sequence[AuditTarget],
     client: Catalog,
     options: AuditOptions,
     *,
@@ -98,7 +98,7 @@ class _Run:
 
     def __init__(
         self,
-        targets: Sequence[Target],
+        targets: Sequence[AuditTarget],
         client: Catalog,
         options: AuditOptions,
         opener: SourceOpener,
@@ -157,7 +157,9 @@ class _Run:
             self.sources[key] = self.opener(registry, repository)
         return self.sources[key]
 
-    def _on_repos(self, ex: ThreadPoolExecutor, target: Target) -> Callable[[Future[Any]], None]:
+    def _on_repos(
+        self, ex: ThreadPoolExecutor, target: AuditTarget
+    ) -> Callable[[Future[Any]], None]:
         def then(fut: Future[Any]) -> None:
             try:
                 repos: list[RepositoryTask] = fut.result()
@@ -233,5 +235,5 @@ def _message(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _list_repositories(target: Target, client: Catalog) -> list[RepositoryTask]:
+def _list_repositories(target: AuditTarget, client: Catalog) -> list[RepositoryTask]:
     return list(repositories(target, client))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 from ..reference import DOCKER_HUB, parse_reference
 
-__all__ = ["Target", "TargetKind", "parse_target"]
+__all__ = ["AuditTarget", "TargetKind", "parse_target"]
 
 
 class TargetKind(enum.Enum):
@@ -25,7 +25,7 @@ class TargetKind(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class AuditTarget:
     """A parsed target. ``path`` is the namespace prefix (ending in ``/``) or repository."""
 
     text: str
@@ -41,7 +41,7 @@ def _looks_like_host(text: str) -> bool:
     return ("." in host or host == "localhost") and (not port or port.isdigit())
 
 
-def parse_target(text: str) -> Target:
+def parse_target(text: str) -> AuditTarget:
     """Classify ``text``; raise UsageError / ReferenceError for what is none of the four."""
     raw = text.strip()
     if not raw:
@@ -51,17 +51,17 @@ def parse_target(text: str) -> Target:
     if raw.endswith("/"):
         head = raw.rstrip("/")
         if "/" not in head and _looks_like_host(head):
-            return Target(text, TargetKind.REGISTRY, head)
+            return AuditTarget(text, TargetKind.REGISTRY, head)
         first, _, rest = head.partition("/")
         if rest and _looks_like_host(first):
             registry, prefix = first, rest
         else:
             registry, prefix = DOCKER_HUB, head
         ref = parse_reference(f"{registry}/{prefix}")  # validates the name grammar
-        return Target(text, TargetKind.NAMESPACE, ref.registry, prefix + "/")
+        return AuditTarget(text, TargetKind.NAMESPACE, ref.registry, prefix + "/")
     if "/" not in raw and _looks_like_host(raw):
-        return Target(text, TargetKind.REGISTRY, raw)
+        return AuditTarget(text, TargetKind.REGISTRY, raw)
     ref = parse_reference(raw)
     if ref.tag is None and ref.digest is None:
-        return Target(text, TargetKind.REPOSITORY, ref.registry, ref.repository)
-    return Target(text, TargetKind.IMAGE, ref.registry, ref.repository, ref.digest or ref.tag)
+        return AuditTarget(text, TargetKind.REPOSITORY, ref.registry, ref.repository)
+    return AuditTarget(text, TargetKind.IMAGE, ref.registry, ref.repository, ref.digest or ref.tag)

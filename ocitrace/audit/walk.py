@@ -15,7 +15,7 @@ from typing import Protocol
 
 from ..errors import PolicyError
 from ..source import Source
-from .targets import Target, TargetKind
+from .targets import AuditTarget, TargetKind
 
 __all__ = [
     "COSIGN_TAGS",
@@ -102,7 +102,7 @@ def _compile(pattern: str | None, what: str) -> re.Pattern[str] | None:
         ) from exc
 
 
-def repositories(target: Target, client: Catalog) -> Iterator[RepositoryTask]:
+def repositories(target: AuditTarget, client: Catalog) -> Iterator[RepositoryTask]:
     """Repositories a target covers (catalog is paged by the client; prefix re-checked)."""
     if target.kind in (TargetKind.REPOSITORY, TargetKind.IMAGE):
         yield RepositoryTask(target.registry, target.path, target.identifier)

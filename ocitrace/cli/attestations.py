@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..source import Source
 
 __all__ = [
-    "Target",
+    "DiscoveredRef",
     "add_discovery_options",
     "discover_target",
     "indented_table",
@@ -98,15 +98,13 @@ def add_discovery_options(p: argparse.ArgumentParser) -> None:
         default=os.environ.get("COSIGN_REPOSITORY") or None,
         help="repository holding cosign tags (default: $COSIGN_REPOSITORY, else the image's)",
     )
-    try:
-        from .common import add_registry_options
-    except ImportError:  # pragma: no cover - registry options module not built yet
-        return
+    from .common import add_registry_options
+
     add_registry_options(p)
 
 
 @dataclass(frozen=True)
-class Target:
+class DiscoveredRef:
     """A discovered reference: what the user typed, the source, and the discovery."""
 
     text: str
@@ -115,7 +113,7 @@ class Target:
     discovery: Discovery
 
 
-def discover_target(args: argparse.Namespace) -> Target:
+def discover_target(args: argparse.Namespace) -> DiscoveredRef:
     """Open ``args.ref``, resolve it and run discovery with the shared options."""
     from ..discover import discover, lookups_for
     from ..discover.collect import DEFAULT_MAX_BLOB_SIZE
@@ -139,7 +137,7 @@ def discover_target(args: argparse.Namespace) -> Target:
         )
     finally:
         close()
-    return Target(args.ref, name, source, found)
+    return DiscoveredRef(args.ref, name, source, found)
 
 
 Opener = Callable[[str], "tuple[Source, str, str]"]
@@ -167,8 +165,8 @@ def _opener(args: argparse.Namespace) -> tuple[Opener, Callable[[], None]]:
     registries the command line names: REF and ``--cosign-repository``), but with one
     registry client for both: one transport, one password read, one referrers-API memo.
     The registry stack is built on first use, so a layout-only run makes none."""
+    from ..opener import open_layout
     from ..reference import LayoutReference, parse_any
-    from ..sources import open_layout
     from .common import client_from_args, limits_from_args, registries_of
 
     clients: list[RegistryClient] = []

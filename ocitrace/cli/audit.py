@@ -146,12 +146,9 @@ def register(sub: Any) -> None:
         metavar="MIB",
         help="cache size bound (default 256 MiB)",
     )
-    try:
-        from .common import add_registry_options
-    except ImportError:  # pragma: no cover - registry options module not built yet
-        pass
-    else:
-        add_registry_options(p)
+    from .common import add_registry_options
+
+    add_registry_options(p)
     p.set_defaults(func=run)
 
 

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..errors import ConfigError, ReferenceError, Unauthorized, UsageError
+from ..opener import open_layout, open_source
 from ..reference import LayoutReference, Reference, parse_any
 from ..registry import Limits, RegistryClient
 from ..source import Source
-from ..sources import open_layout, open_source
 from ..transport import Transport, TransportOptions
 
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from . import exitcodes
 
 if TYPE_CHECKING:
-    from ..lookup import LookupResult
     from ..reference import LayoutReference, Reference
+    from ..resolve import LookupResult
     from ..source import Source
     from ..transport import TransportOptions
 
@@ -76,10 +76,8 @@ def register(sub: Any) -> None:
 
 
 def _add_registry_options(p: argparse.ArgumentParser) -> None:
-    try:
-        from .common import add_registry_options
-    except ImportError:  # pragma: no cover - registry options module not built yet
-        return
+    from .common import add_registry_options
+
     add_registry_options(p)
 
 
@@ -96,8 +94,8 @@ def read_inputs(refs: list[str], stdin: Any) -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..lookup import lookup_digests
     from ..oci.platform import parse_platform
+    from ..resolve import lookup_digests
 
     platform = parse_platform(args.platform) if args.platform else None
     render = _renderer(args)
@@ -205,8 +203,8 @@ def _opener(args: argparse.Namespace, options: TransportOptions | None = None) -
     opened with the run's size caps; ``options`` (when given) replace the flags' transport
     options, so a password already read is not read again.
     """
+    from ..opener import open_layout
     from ..reference import LayoutReference
-    from ..sources import open_layout
     from .common import limits_from_args
 
     state: dict[str, Any] = {}

@@ -98,10 +98,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _add_registry_options(p: argparse.ArgumentParser) -> None:
-    try:
-        from .common import add_registry_options
-    except ImportError:  # registry CLI options not built yet
-        return
+    from .common import add_registry_options
+
     add_registry_options(p)
 
 
@@ -125,6 +123,6 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(ins.listing())
             sys.stdout.flush()
             return 0
-        from ..render.format import render_format
+        from ..inspect.format import render_format
 
         return render_format(ins, args.ref, args.format, sys.stdout, sys.stderr)

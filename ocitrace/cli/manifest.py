@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..lookup import pick_platform
+    from ..resolve import pick_platform
 
     source, ref = open_source_from_args(args, args.ref)
     fetched = source.manifest(ref.identifier)

@@ -20,8 +20,8 @@ from ..oci.model import Descriptor, Index, Manifest, parse_manifest_or_index
 from ..source import Fetched
 from .decode import Decoded, decode_layer
 from .layers import LayerKind, classify_layer
-from .lookups import Candidate
 from .model import Attestation, Kind, Store
+from .stores import Candidate
 
 __all__ = ["FetchedCandidate", "attestations_of", "fetch_candidate", "manifest_artifact_type"]
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 
 from ..oci.model import Manifest
 from .collect import FetchedCandidate, manifest_artifact_type
-from .model import INDEX_LEVEL, Attestation, Finding, Image, Kind, Severity, Store
+from .model import INDEX_LEVEL, Attestation, Finding, Kind, PlatformImage, Severity, Store
 from .toplevel import BuildkitEntry
 
 __all__ = ["check_all"]
@@ -39,8 +39,8 @@ W, INFO = Severity.WARNING, Severity.INFO
 def check_all(
     *,
     is_index: bool,
-    images: Sequence[Image],
-    all_images: Sequence[Image],
+    images: Sequence[PlatformImage],
+    all_images: Sequence[PlatformImage],
     buildkit: Sequence[BuildkitEntry],
     fetched: Sequence[FetchedCandidate],
     items: Sequence[Attestation],
@@ -97,7 +97,9 @@ def _subject_mismatches(
     return out
 
 
-def _partial_platforms(images: Sequence[Image], items: Iterable[Attestation]) -> list[Finding]:
+def _partial_platforms(
+    images: Sequence[PlatformImage], items: Iterable[Attestation]
+) -> list[Finding]:
     if len(images) < 2:
         return []
     attested = {
@@ -130,7 +132,7 @@ def _dangling_referrers(fetched: Iterable[FetchedCandidate]) -> list[Finding]:
 
 
 def _dangling_references(
-    images: Sequence[Image], buildkit: Iterable[BuildkitEntry]
+    images: Sequence[PlatformImage], buildkit: Iterable[BuildkitEntry]
 ) -> list[Finding]:
     known = {i.digest for i in images}
     return [

@@ -24,8 +24,8 @@ from ..oci.platform import format_platform, normalized_key
 from ..source import Fetched, Source
 from .collect import DEFAULT_MAX_BLOB_SIZE, attestations_of, fetch_candidate
 from .consistency import check_all
-from .lookups import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
-from .model import INDEX_LEVEL, Check, Discovery, Image, Store
+from .model import INDEX_LEVEL, Check, Discovery, PlatformImage, Store
+from .stores import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
 from .toplevel import TopLevel, split_top
 
 __all__ = ["ALL_LOOKUPS", "discover", "lookups_for", "select_images"]
@@ -111,12 +111,12 @@ def discover(
 
 
 def select_images(
-    images: Sequence[Image], platforms: Sequence[Platform] | None, *, name: str = ""
-) -> tuple[Image, ...]:
+    images: Sequence[PlatformImage], platforms: Sequence[Platform] | None, *, name: str = ""
+) -> tuple[PlatformImage, ...]:
     """Images whose normalised platform equals one asked for (all when none asked)."""
     if not platforms:
         return tuple(images)
-    out: list[Image] = []
+    out: list[PlatformImage] = []
     for want in platforms:
         key = normalized_key(want)
         hits = [i for i in images if i.platform == key and i not in out]

@@ -20,8 +20,8 @@ __all__ = [
     "Discovery",
     "Envelope",
     "Finding",
-    "Image",
     "Kind",
+    "PlatformImage",
     "Severity",
     "Store",
 ]
@@ -66,7 +66,7 @@ class Severity(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
+class PlatformImage:
     """One platform image of the reference: its manifest digest and normalised platform key."""
 
     digest: str
@@ -186,7 +186,7 @@ class Discovery:
     """
 
     top: Descriptor
-    images: tuple[Image, ...]
+    images: tuple[PlatformImage, ...]
     attestations: tuple[Attestation, ...]
     checked: tuple[Check, ...]
     findings: tuple[Finding, ...]

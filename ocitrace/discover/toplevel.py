@@ -18,7 +18,7 @@ from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Index, Manifest, Platform, parse_manifest_or_index
 from ..oci.platform import normalized_key
 from ..source import Fetched, Source
-from .model import Image
+from .model import PlatformImage
 
 __all__ = ["BuildkitEntry", "TopLevel", "split_top"]
 
@@ -39,7 +39,7 @@ class BuildkitEntry:
 class TopLevel:
     """The parsed top level: platform images, BuildKit entries, and whether it is an index."""
 
-    images: tuple[Image, ...]
+    images: tuple[PlatformImage, ...]
     buildkit: tuple[BuildkitEntry, ...]
     is_index: bool
     parsed: Index | Manifest
@@ -59,14 +59,16 @@ def split_top(source: Source, top: Fetched) -> TopLevel:
     if isinstance(parsed, Manifest):
         platform = top.descriptor.platform or _config_platform(source, parsed)
         key = normalized_key(platform) if platform else "unknown"
-        return TopLevel((Image(top.descriptor.digest, key, top.descriptor),), (), False, parsed)
-    images: list[Image] = []
+        return TopLevel(
+            (PlatformImage(top.descriptor.digest, key, top.descriptor),), (), False, parsed
+        )
+    images: list[PlatformImage] = []
     entries: list[BuildkitEntry] = []
     for child in parsed.manifests:
         target = reference_target(child)
         if target is None:
             key = normalized_key(child.platform) if child.platform else "unknown"
-            images.append(Image(child.digest, key, child))
+            images.append(PlatformImage(child.digest, key, child))
         elif child.annotations.get(mt.REF_TYPE_ANNOTATION) == mt.ATTESTATION_MANIFEST:
             entries.append(BuildkitEntry(child, target))
         else:

@@ -43,8 +43,8 @@ from ..template import (
     Time,
 )
 from ..template.gotypes import BasicType, Kind
-from .gotime import Timestamp
-from .image import History, Image, ImageConfig, RootFS
+from .gotime import GoTime
+from .image import ConfigFile, History, ImageConfig, RootFS
 from .inspection import IndexSummary, SBOMResult
 from .model import TemplateModel
 
@@ -285,7 +285,7 @@ def go_manifest(value: Descriptor | IndexSummary) -> Struct:
     )
 
 
-def go_time(ts: Timestamp) -> Time:
+def go_time(ts: GoTime) -> Time:
     """A ``time.Time`` printing its zone as Go would on this machine (local name or offset)."""
     tz = timezone(timedelta(seconds=ts.offset_seconds))
     dt = datetime(
@@ -311,7 +311,7 @@ def _zone_name(dt: datetime, offset: int) -> str:
     return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
 
-def _time_ptr(ts: Timestamp | None) -> Ptr:
+def _time_ptr(ts: GoTime | None) -> Ptr:
     return Ptr(TIME, None if ts is None else go_time(ts))
 
 
@@ -366,7 +366,7 @@ def _history(h: History) -> Struct:
     )
 
 
-def go_image(img: Image | None) -> Ptr:
+def go_image(img: ConfigFile | None) -> Ptr:
     """``*v1.Image`` (nil for no config)."""
     if img is None:
         return Ptr(IMAGE, None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import FormatError
 
-__all__ = ["RFC3339", "Timestamp", "parse_rfc3339"]
+__all__ = ["RFC3339", "GoTime", "parse_rfc3339"]
 
 RFC3339 = "2006-01-02T15:04:05Z07:00"
 
@@ -36,7 +36,7 @@ _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @dataclass(frozen=True, slots=True)
-class Timestamp:
+class GoTime:
     """A parsed RFC 3339 time: wall clock fields in the written offset."""
 
     year: int
@@ -56,7 +56,7 @@ def _fail(value: str, rest: str, elem: str) -> FormatError:
     )
 
 
-def parse_rfc3339(value: str) -> Timestamp:
+def parse_rfc3339(value: str) -> GoTime:
     """Parse like Go's ``time.Parse(time.RFC3339, value)`` (strict JSON form)."""
     rest = value
     parts: list[str] = []
@@ -77,9 +77,7 @@ def parse_rfc3339(value: str) -> Timestamp:
     if zone not in ("Z", "z"):
         sign = -1 if zone[0] == "-" else 1
         offset = sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-    return Timestamp(
-        year, month, day, hour, minute, int(sec_text), nanos, offset, zone in ("Z", "z")
-    )
+    return GoTime(year, month, day, hour, minute, int(sec_text), nanos, offset, zone in ("Z", "z"))
 
 
 def _check_range(

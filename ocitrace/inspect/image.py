@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FormatError
-from .gotime import Timestamp, parse_rfc3339
+from .gotime import GoTime, parse_rfc3339
 from .jsondoc import loads
 
-__all__ = ["History", "Image", "ImageConfig", "RootFS", "decode_image"]
+__all__ = ["ConfigFile", "History", "ImageConfig", "RootFS", "decode_image"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class RootFS:
 class History:
     """``v1.History``."""
 
-    created: Timestamp | None = None
+    created: GoTime | None = None
     created_by: str = ""
     author: str = ""
     comment: str = ""
@@ -55,10 +55,10 @@ class History:
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
+class ConfigFile:
     """``v1.Image`` with its embedded ``Platform`` flattened."""
 
-    created: Timestamp | None = None
+    created: GoTime | None = None
     author: str = ""
     architecture: str = ""
     os: str = ""
@@ -70,7 +70,7 @@ class Image:
     history: tuple[History, ...] | None = None
 
 
-def decode_image(raw: bytes, digest: str = "") -> Image | None:
+def decode_image(raw: bytes, digest: str = "") -> ConfigFile | None:
     """Decode a config blob; None for a JSON ``null`` (Go leaves the pointer nil).
 
     ``digest`` names the blob in errors (FormatError, deep nesting included).
@@ -80,7 +80,7 @@ def decode_image(raw: bytes, digest: str = "") -> Image | None:
         return None
     top = _obj(obj, "v1.Image")
     plat = top  # embedded struct: its fields live at the top level
-    return Image(
+    return ConfigFile(
         created=_time(_get(top, "created"), "Image.created"),
         author=_str(_get(top, "author"), "Image.author"),
         architecture=_str(_get(plat, "architecture"), "Image.architecture"),
@@ -223,7 +223,7 @@ def _labels(v: Any) -> Mapping[str, str] | None:
     return {k: _str(x, "Image.config.Labels") for k, x in v.items()}
 
 
-def _time(v: Any, field: str) -> Timestamp | None:
+def _time(v: Any, field: str) -> GoTime | None:
     if v is None:
         return None
     if not isinstance(v, str):

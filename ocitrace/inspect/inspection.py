@@ -6,7 +6,7 @@ tree level at a time, concurrently: child manifests → configs and attestation 
 :meth:`Inspection.prefetch` lets a caller that knows what it will need (the CLI scans
 the template) start configs and layers in the same round trip.
 
-Values here are plain Python (``Image``, predicates as JSON values); ``model.py`` wraps
+Values here are plain Python (``ConfigFile``, predicates as JSON values); ``model.py`` wraps
 them in Go types for the template engine.
 """
 
@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import NotFound
+from ..inspect.listing import render_listing
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Index, Manifest, Platform
 from ..oci.platform import format_platform
 from ..reference import LayoutReference, Reference
-from ..render.listing import render_listing
 from ..source import Fetched, Source
 from .attestations import SLSA_PREFIX, SPDX_TYPE, decode_predicate, provenance_layers, sbom_layers
 from .fetcher import MAX_ATTESTATION_SIZE, MAX_CONFIG_SIZE, Fetcher
-from .image import Image, decode_image
+from .image import ConfigFile, decode_image
 from .jsondoc import loads
 from .tree import Tree, Walk, reference_digest
 
@@ -189,11 +189,11 @@ class Inspection:
             return Manifest.parse(self.top.data)
         return self.tree.manifest(desc)
 
-    def images(self) -> dict[str, Image | None]:
+    def images(self) -> dict[str, ConfigFile | None]:
         """Image configs by platform key (configs fetched concurrently; memoised)."""
         with self._memo.lock:
             if "images" in self._memo.values:
-                cached: dict[str, Image | None] = self._memo.values["images"]
+                cached: dict[str, ConfigFile | None] = self._memo.values["images"]
                 return cached
         self.prefetch(image=True)
         walk = self.tree.shape()

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import OcitraceError
 from ..oci.model import Descriptor
-from .image import Image
+from .image import ConfigFile
 from .inspection import IndexSummary, Inspection, SBOMResult
 
 __all__ = ["EMPTY_SBOM", "Notes", "TemplateModel"]
@@ -60,7 +60,7 @@ class TemplateModel:
         return self.ins.manifest_value()
 
     @property
-    def Image(self) -> dict[str, Image] | Image | None:
+    def Image(self) -> dict[str, ConfigFile] | ConfigFile | None:
         """Multi: configs by platform (nil configs left out); single: the one config or None."""
         images = self.ins.images()
         if self.ins.is_multi():

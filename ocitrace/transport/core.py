@@ -25,7 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ConfigError, TooLarge, TransportError
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator

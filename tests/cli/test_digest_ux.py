@@ -21,9 +21,9 @@ from ocitrace.cli import digest, exitcodes
 from ocitrace.cli.main import main
 from ocitrace.cli.redaction import Redactor
 from ocitrace.errors import NotFound, TooLarge
-from ocitrace.lookup import LookupResult
 from ocitrace.oci.model import Manifest
 from ocitrace.reference import parse_any
+from ocitrace.resolve import LookupResult
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = ROOT / "fixtures" / "buildkit" / "single-plain"

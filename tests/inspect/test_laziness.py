@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from ocitrace.inspect.format import render_format
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.oci.platform import parse_platform
 from ocitrace.reference import parse_reference
 from ocitrace.registry import RegistryClient
-from ocitrace.render.format import render_format
 from ocitrace.transport.core import Transport
 from tests.support.proxy import RunningProxy, counting_proxy
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ocitrace.errors import OcitraceError
+from ocitrace.inspect.format import is_manifest_format, prefetch_hints
 from ocitrace.inspect.model import EMPTY_SBOM, TemplateModel
-from ocitrace.render.format import is_manifest_format, prefetch_hints
 
 from .goldens import QUIRKS_CASES, QUIRKS_LAYOUT, quirks_layout_tags
 from .layoutsrc import inspect_layout

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from ocitrace.errors import OcitraceError
+from ocitrace.inspect.format import render_format
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.layout import LayoutSource
 from ocitrace.reference import parse_layout_reference
-from ocitrace.render.format import render_format
 from ocitrace.template import TemplateError
 
 from .goldens import ROOT

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from ocitrace.errors import OcitraceError
+from ocitrace.inspect.format import is_manifest_format, render_format
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.reference import parse_reference
 from ocitrace.registry import RegistryClient
-from ocitrace.render.format import is_manifest_format, render_format
 from ocitrace.template import TemplateError
 from ocitrace.transport.core import Transport
 from tests.support.registry import RunningRegistry, push_layout

@@ -56,7 +56,7 @@ def run_case(
         return ins.raw()
     if not args:
         return ins.listing().encode()
-    from ocitrace.render.format import render_format
+    from ocitrace.inspect.format import render_format
 
     out, err = io.StringIO(), io.StringIO()
     render_format(ins, text, args[1], out, err)

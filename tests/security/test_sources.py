@@ -11,9 +11,9 @@ from ocitrace.cli.main import main
 from ocitrace.errors import TooLarge
 from ocitrace.layout import LayoutSource
 from ocitrace.oci.model import Descriptor
+from ocitrace.opener import open_layout, open_source
 from ocitrace.reference import parse_layout_reference
 from ocitrace.registry import Limits, RegistryClient
-from ocitrace.sources import open_layout, open_source
 
 from .helpers import sha, transport
 from .test_layout import CONFIG, make_layout

@@ -14,8 +14,8 @@ import re
 from typing import TextIO
 
 from ..errors import UsageError
-from ..inspect.inspection import Inspection
-from ..inspect.model import TemplateModel
+from .inspection import Inspection
+from .model import TemplateModel
 
 __all__ = ["is_manifest_format", "prefetch_hints", "render_format"]
 
@@ -39,8 +39,8 @@ def prefetch_hints(text: str) -> dict[str, bool]:
 def render_format(ins: Inspection, name: str, text: str, out: TextIO, err: TextIO) -> int:
     """Render ``text`` for ``ins`` to ``out``; notes about missing attestations go to ``err``."""
     try:
-        from ..inspect.gomodel import reprint, to_go_root
         from ..template import ExecError, Template, json_func
+        from .gomodel import reprint, to_go_root
     except ImportError as exc:
         raise UsageError(
             "--format is not available in this build: the Go template engine is missing",

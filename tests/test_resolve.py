@@ -10,10 +10,10 @@ import pytest
 
 from ocitrace.errors import NotFound, ReferenceError
 from ocitrace.layout import LayoutSource
-from ocitrace.lookup import lookup_digests, resolve_digest
 from ocitrace.oci.model import Descriptor
 from ocitrace.oci.platform import parse_platform
 from ocitrace.reference import LayoutReference, Reference
+from ocitrace.resolve import lookup_digests, resolve_digest
 from ocitrace.source import Fetched, Referrers, Source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "buildkit"
