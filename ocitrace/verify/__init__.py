@@ -1,0 +1,55 @@
+"""Signature verification: Sigstore bundles, cosign signatures/attestations, Notation.
+
+Public API::
+
+    from ocitrace.verify import Policy, verify_discovery
+    policy = Policy(identity_regexp="^https://github.com/org/", issuer="https://token.actions.githubusercontent.com")
+    report = verify_discovery(discovery, policy, source=source)   # VerifyReport
+    report.ok; [v.summary() for v in report.items]
+
+Only :mod:`ocitrace.verify.model` is imported here; sigstore-python is imported when a
+bundle or keyless signature is actually verified (``ocitrace`` starts as fast as before).
+Trust model: see the README ("Verifying signatures").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    PREDICATE_TYPES,
+    Method,
+    Policy,
+    Reason,
+    Signer,
+    Status,
+    Verification,
+    VerifyReport,
+    predicate_type_uri,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Verifier, cosign_layout_items, verify_discovery
+
+__all__ = [
+    "PREDICATE_TYPES",
+    "Method",
+    "Policy",
+    "Reason",
+    "Signer",
+    "Status",
+    "Verification",
+    "Verifier",
+    "VerifyReport",
+    "cosign_layout_items",
+    "predicate_type_uri",
+    "verify_discovery",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Verifier", "cosign_layout_items", "verify_discovery"):
+        from . import engine
+
+        return getattr(engine, name)
+    raise AttributeError(name)
