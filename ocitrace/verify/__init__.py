@@ -29,7 +29,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Verifier, cosign_layout_items, verify_discovery
+    from .engine import Verifier, cosign_layout_items, verify_discovery, verify_source
 
 __all__ = [
     "PREDICATE_TYPES",
@@ -44,11 +44,12 @@ __all__ = [
     "cosign_layout_items",
     "predicate_type_uri",
     "verify_discovery",
+    "verify_source",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Verifier", "cosign_layout_items", "verify_discovery"):
+    if name in ("Verifier", "cosign_layout_items", "verify_discovery", "verify_source"):
         from . import engine
 
         return getattr(engine, name)

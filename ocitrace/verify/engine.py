@@ -31,6 +31,7 @@ __all__ = [
     "Verifier",
     "cosign_layout_items",
     "verify_discovery",
+    "verify_source",
 ]
 
 NOTATION_ARTIFACT_TYPE = "application/vnd.cncf.notary.signature"
@@ -309,3 +310,23 @@ def cosign_layout_items(source: Source, discovery: Discovery) -> list[Attestatio
         )
         items.extend(attestations_of(fetch_candidate(cand), platform))
     return items
+
+
+def verify_source(
+    source: Source,
+    top: Any,
+    policy: Policy,
+    *,
+    platforms: Sequence[Any] | None = None,
+    cosign_source: Source | None = None,
+    name: str | None = None,
+) -> tuple[Discovery, VerifyReport]:
+    """Discover everything attached to ``top`` (a :class:`~ocitrace.source.Fetched`) in
+    ``source`` and verify it: the one call behind ``Client.verify``."""
+    from ..discover import discover
+
+    found = discover(
+        source, top, platforms=platforms, cosign_source=cosign_source, fetch_blobs=True, name=name
+    )
+    extra = cosign_layout_items(source, found)
+    return found, Verifier(policy).verify_discovery(found, source=source, extra=extra)
