@@ -1,23 +1,47 @@
-"""Audit policies: parsed once from the command line, evaluated per platform image.
+"""Audit policies: parsed once (flags and/or a TOML policy file), evaluated per platform image.
 
 A failed check yields a short human message (``no provenance``, ``built 120d ago
 (max 90d)``); an image passes when the list is empty.  Bad input (a duration or a
-regular expression that does not parse) raises :class:`~ocitrace.errors.PolicyError`.
+regular expression that does not parse, an unknown key in a policy file) raises
+:class:`~ocitrace.errors.PolicyError`.
+
+Practice findings (:mod:`.practices`) get an action from the policy: ``fail`` (a
+failure message), ``warn`` (shown, exit code unchanged; the default) or ``ignore``.
+A policy file adds rules per repository glob (:func:`load_policy_file`); the effective
+policy for one repository is :meth:`Policy.resolve`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import re
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from ..errors import PolicyError
 from .facts import Facts
+from .practices import CHECKS, PracticeFinding, Severity
 
-__all__ = ["REQUIREMENTS", "Policy", "format_duration", "parse_duration", "parse_policy"]
+__all__ = [
+    "ACTIONS",
+    "REQUIREMENTS",
+    "Policy",
+    "Rule",
+    "format_duration",
+    "load_policy_file",
+    "parse_duration",
+    "parse_policy",
+]
 
-REQUIREMENTS = ("provenance", "sbom")
+REQUIREMENTS = ("provenance", "sbom", "vuln", "signature")
+ACTIONS = ("fail", "warn", "ignore")
+#: A requirement that a finding stands for: required, that finding fails whatever its action.
+_REQUIRED_BY_FINDING = {"vuln": "no-vuln-scan", "signature": "unsigned"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 _DURATION_RE = re.compile(r"(\d+)([smhdwy])")
 _DURATION_HINT = "write a duration as a number and unit: 90d, 12h, 2w, 1w3d (s m h d w y)"
@@ -61,20 +85,71 @@ def _compile(pattern: str | None, what: str) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """Settings for the repositories matching one of ``repositories`` (fnmatch globs,
+    matched against ``registry/repository`` and against the repository path alone).
+    ``settings`` holds only the keys the rule sets (field names of :class:`Policy`)."""
+
+    repositories: tuple[str, ...]
+    settings: Mapping[str, Any]
+
+    def matches(self, repository: str) -> bool:
+        path = repository.split("/", 1)[1] if "/" in repository else repository
+        return any(
+            fnmatch.fnmatchcase(repository, g) or fnmatch.fnmatchcase(path, g)
+            for g in self.repositories
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
-    """The checks requested; all optional. Regexes are searched (use ^…$ to anchor)."""
+    """The checks requested; all optional. Regexes are searched (use ^…$ to anchor).
+
+    ``fail``/``warn``/``ignore`` select practice findings by check id, severity name
+    (that severity and above) or ``*``; an id beats a severity beats ``*``; unselected
+    findings warn.  ``rules`` (from a policy file) override these per repository.
+    """
 
     require: frozenset[str] = field(default_factory=frozenset)
     max_age: timedelta | None = None
     builder: re.Pattern[str] | None = None
     source: re.Pattern[str] | None = None
     require_mode: str | None = None
+    fail: frozenset[str] = field(default_factory=frozenset)
+    warn: frozenset[str] = field(default_factory=frozenset)
+    ignore: frozenset[str] = field(default_factory=frozenset)
+    signer_identity: re.Pattern[str] | None = None
+    signer_issuer: re.Pattern[str] | None = None
+    read_config: bool = False  # read image configs (label checks)
+    rules: tuple[Rule, ...] = ()
+    origin: str = ""  # the policy file, when there is one
 
     @property
     def active(self) -> bool:
         return bool(
-            self.require or self.max_age or self.builder or self.source or self.require_mode
+            self.require
+            or self.max_age
+            or self.builder
+            or self.source
+            or self.require_mode
+            or self.fail
+            or self.signer_identity
+            or self.signer_issuer
+            or any("fail" in r.settings or "require" in r.settings for r in self.rules)
         )
+
+    @property
+    def reads_config(self) -> bool:
+        """Whether any repository's policy needs the image configs (label checks)."""
+        return self.read_config or any(r.settings.get("read_config") for r in self.rules)
+
+    def resolve(self, repository: str) -> Policy:
+        """The effective policy for ``repository``: matching rules applied in file order."""
+        out = self
+        for rule in self.rules:
+            if rule.matches(repository):
+                out = dataclasses.replace(out, **dict(rule.settings))
+        return dataclasses.replace(out, rules=()) if self.rules else out
 
     def evaluate(self, facts: Facts, now: datetime) -> tuple[str, ...]:
         """Messages of the checks ``facts`` fail (empty: passes)."""
@@ -95,6 +170,37 @@ class Policy:
             out.append(f"source {facts.source or 'unknown'} does not match {self.source.pattern}")
         return tuple(out)
 
+    def action(self, finding: PracticeFinding) -> str:
+        """``fail``, ``warn`` or ``ignore`` for one finding (requirements force ``fail``)."""
+        for req, fid in _REQUIRED_BY_FINDING.items():
+            if req in self.require and finding.id == fid:
+                return "fail"
+        lists: dict[str, frozenset[str]] = {n: getattr(self, n) for n in ("fail", "ignore", "warn")}
+        sev = finding.severity
+        for tier in ("id", "severity", "*"):
+            for name, selected in lists.items():
+                if tier == "id" and finding.id in selected:
+                    return name
+                if tier == "severity" and any(_severity_covers(x, sev) for x in selected):
+                    return name
+                if tier == "*" and "*" in selected:
+                    return name
+        return "warn"
+
+    def evaluate_findings(
+        self, findings: Sequence[PracticeFinding]
+    ) -> tuple[tuple[str, ...], tuple[tuple[PracticeFinding, str], ...]]:
+        """(failure messages, (finding, action) pairs without the ignored ones)."""
+        kept = [(f, self.action(f)) for f in findings]
+        kept = [(f, a) for f, a in kept if a != "ignore"]
+        failures = [f"{f.id}: {f.message}" for f, a in kept if a == "fail"]
+        if self.signer_identity is not None or self.signer_issuer is not None:
+            failures.append(
+                "signer identity not verified (audit reports signature presence only; "
+                "use ocitrace verify)"
+            )
+        return tuple(failures), tuple(kept)
+
     @staticmethod
     def _age(facts: Facts, now: datetime, limit: timedelta) -> Iterable[str]:
         if facts.built_at is None:
@@ -104,10 +210,94 @@ class Policy:
             return (f"built {format_duration(age)} ago (max {format_duration(limit)})",)
         return ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The effective settings (``--explain-policy``), rules with only what they set."""
+        out = _settings_json(self)
+        out["rules"] = [
+            {"repositories": list(r.repositories), **_settings_json(r.settings)} for r in self.rules
+        ]
+        if self.origin:
+            out["file"] = self.origin
+        return out
+
+
+def _settings_json(src: Policy | Mapping[str, Any]) -> dict[str, Any]:
+    def get(name: str) -> Any:
+        return getattr(src, name) if isinstance(src, Policy) else src.get(name)
+
+    out: dict[str, Any] = {}
+    for name, key in _KEYS.items():
+        if not isinstance(src, Policy) and name not in src:
+            continue
+        value = get(name)
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, timedelta):
+            value = format_duration(value)
+        elif isinstance(value, re.Pattern):
+            value = value.pattern
+        out[key] = value
+    return out
+
+
+def _severity_covers(selector: str, severity: Severity) -> bool:
+    try:
+        return severity.rank >= Severity(selector).rank
+    except ValueError:
+        return False
+
 
 def _mode_ok(have: str | None, want: str) -> bool:
     """``max`` needs max; ``min`` is met by any provenance (max records more than min)."""
     return have == "max" if want == "max" else have in ("min", "max")
+
+
+#: Policy field → policy-file / JSON key.
+_KEYS = {
+    "require": "require",
+    "max_age": "max-age",
+    "builder": "builder",
+    "source": "source",
+    "require_mode": "require-mode",
+    "fail": "fail",
+    "warn": "warn",
+    "ignore": "ignore",
+    "signer_identity": "signer-identity",
+    "signer_issuer": "signer-issuer",
+    "read_config": "read-config",
+}
+_FIELDS = {v: k for k, v in _KEYS.items()}
+
+
+def _requirements(items: Iterable[str], what: str) -> frozenset[str]:
+    wanted = frozenset(r.strip().lower() for item in items for r in item.split(",") if r.strip())
+    unknown = sorted(wanted - set(REQUIREMENTS))
+    if unknown:
+        raise PolicyError(
+            f"unknown requirement {unknown[0]!r}",
+            input=unknown[0],
+            hint=f"{what} takes {', '.join(REQUIREMENTS)}",
+        )
+    return wanted
+
+
+def _mode(value: str | None) -> str | None:
+    if value is not None and value not in ("max", "min"):
+        raise PolicyError(f"unknown provenance mode {value!r}", input=value, hint="use max or min")
+    return value
+
+
+def _selectors(items: Iterable[str], what: str) -> frozenset[str]:
+    known = set(CHECKS) | {s.value for s in Severity} | {"*"}
+    out = frozenset(i.strip().lower() for i in items if i.strip())
+    bad = sorted(out - known)
+    if bad:
+        raise PolicyError(
+            f"unknown finding {bad[0]!r} in {what}",
+            input=bad[0],
+            hint=f"a check id ({', '.join(CHECKS)}), a severity (high, medium, low, info) or *",
+        )
+    return out
 
 
 def parse_policy(
@@ -117,24 +307,130 @@ def parse_policy(
     builder: str | None = None,
     source: str | None = None,
     require_mode: str | None = None,
+    fail: Iterable[str] = (),
+    read_config: bool = False,
+    file: str | Path | None = None,
 ) -> Policy:
-    """Build a :class:`Policy` from option values; raise PolicyError on bad input."""
-    wanted = frozenset(r.strip().lower() for item in require for r in item.split(",") if r.strip())
-    unknown = sorted(wanted - set(REQUIREMENTS))
+    """Build a :class:`Policy` from option values; raise PolicyError on bad input.
+
+    With ``file``, the policy file is the base and the options given here (the CLI's
+    shortcuts) override it for every repository, as a last ``*`` rule.
+    """
+    flags: dict[str, Any] = {}
+    wanted = _requirements(require, "--require")
+    if wanted:
+        flags["require"] = wanted
+    if max_age is not None:
+        flags["max_age"] = parse_duration(max_age)
+    if builder is not None:
+        flags["builder"] = _compile(builder, "--builder")
+    if source is not None:
+        flags["source"] = _compile(source, "--source")
+    if _mode(require_mode) is not None:
+        flags["require_mode"] = require_mode
+    failing = _selectors([f for item in fail for f in item.split(",")], "--fail-finding")
+    if failing:
+        flags["fail"] = failing
+    if read_config:
+        flags["read_config"] = True
+    if file is None:
+        return Policy(**flags)
+    base = load_policy_file(file)
+    if not flags:
+        return base
+    return dataclasses.replace(base, rules=(*base.rules, Rule(("*",), flags)))
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    """Read a TOML policy file (see the README): ``[defaults]`` and ``[[rules]]``."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except OSError as exc:
+        raise PolicyError(
+            f"cannot read policy file {p}: {exc.strerror or exc}", input=str(p)
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(
+            f"policy file {p} is not valid TOML: {exc}", input=str(p), hint="see TOML 1.0"
+        ) from exc
+    return policy_from_document(doc, str(p))
+
+
+def policy_from_document(doc: Mapping[str, Any], origin: str = "") -> Policy:
+    """A :class:`Policy` from a decoded policy file (the TOML tables as dicts)."""
+    unknown = sorted(set(doc) - {"defaults", "rules"})
     if unknown:
         raise PolicyError(
-            f"unknown requirement {unknown[0]!r}",
+            f"{origin or 'policy'}: unknown table {unknown[0]!r}",
             input=unknown[0],
-            hint=f"--require takes {' or '.join(REQUIREMENTS)}",
+            hint="a policy file has [defaults] and [[rules]]",
         )
-    if require_mode is not None and require_mode not in ("max", "min"):
-        raise PolicyError(
-            f"unknown provenance mode {require_mode!r}", input=require_mode, hint="use max or min"
-        )
-    return Policy(
-        require=wanted,
-        max_age=parse_duration(max_age) if max_age is not None else None,
-        builder=_compile(builder, "--builder"),
-        source=_compile(source, "--source"),
-        require_mode=require_mode,
-    )
+    defaults = doc.get("defaults", {})
+    if not isinstance(defaults, Mapping):
+        raise PolicyError(f"{origin or 'policy'}: [defaults] must be a table", input=origin)
+    base = _settings(defaults, f"{origin}: [defaults]", allow_repositories=False)
+    rules_doc = doc.get("rules", [])
+    if not isinstance(rules_doc, list):
+        raise PolicyError(f"{origin or 'policy'}: rules must be [[rules]] tables", input=origin)
+    rules = []
+    for n, item in enumerate(rules_doc, 1):
+        where = f"{origin}: [[rules]] #{n}"
+        if not isinstance(item, Mapping):
+            raise PolicyError(f"{where} must be a table", input=origin)
+        globs = item.get("repositories")
+        if isinstance(globs, str):
+            globs = [globs]
+        if not globs or not all(isinstance(g, str) and g for g in globs):
+            raise PolicyError(
+                f"{where}: repositories must be a glob or a list of globs",
+                input=origin,
+                hint='repositories = ["acme/*", "127.0.0.1:5000/legacy-*"]',
+            )
+        rules.append(Rule(tuple(globs), _settings(item, where, allow_repositories=True)))
+    return Policy(**base, rules=tuple(rules), origin=origin)
+
+
+def _settings(table: Mapping[str, Any], where: str, *, allow_repositories: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "repositories" and allow_repositories:
+            continue
+        name = _FIELDS.get(key)
+        if name is None:
+            raise PolicyError(
+                f"{where}: unknown key {key!r}",
+                input=key,
+                hint=f"keys: {', '.join(_KEYS.values())}"
+                + (", repositories" if allow_repositories else ""),
+            )
+        out[name] = _value(name, key, value, where)
+    return out
+
+
+def _value(name: str, key: str, value: Any, where: str) -> Any:
+    def strings() -> list[str]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise PolicyError(f"{where}: {key} must be a string or a list of strings", input=key)
+        return items
+
+    def string() -> str:
+        if not isinstance(value, str):
+            raise PolicyError(f"{where}: {key} must be a string", input=key)
+        return value
+
+    if name == "require":
+        return _requirements(strings(), f"{where}: require")
+    if name in ("fail", "warn", "ignore"):
+        return _selectors(strings(), f"{where}: {key}")
+    if name == "max_age":
+        return parse_duration(string())
+    if name == "require_mode":
+        return _mode(string())
+    if name == "read_config":
+        if not isinstance(value, bool):
+            raise PolicyError(f"{where}: {key} must be true or false", input=key)
+        return value
+    return _compile(string(), f"{where}: {key}")

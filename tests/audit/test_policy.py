@@ -37,8 +37,8 @@ def test_bad_durations(text: str) -> None:
 
 
 def test_bad_options_are_policy_errors() -> None:
-    with pytest.raises(PolicyError, match="unknown requirement 'signature'"):
-        parse_policy(require=["provenance,signature"])
+    with pytest.raises(PolicyError, match="unknown requirement 'signatures'"):
+        parse_policy(require=["provenance,signatures"])
     with pytest.raises(PolicyError, match="invalid --builder regular expression"):
         parse_policy(builder="(")
     with pytest.raises(PolicyError, match="unknown provenance mode"):
