@@ -29,7 +29,13 @@ from .model import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Verifier, cosign_layout_items, verify_discovery, verify_source
+    from .engine import (
+        Verifier,
+        cosign_layout_items,
+        verify_discovery,
+        verify_found,
+        verify_source,
+    )
 
 __all__ = [
     "PREDICATE_TYPES",
@@ -44,12 +50,18 @@ __all__ = [
     "cosign_layout_items",
     "predicate_type_uri",
     "verify_discovery",
+    "verify_found",
     "verify_source",
 ]
 
 
+_LAZY = frozenset(
+    {"Verifier", "cosign_layout_items", "verify_discovery", "verify_found", "verify_source"}
+)
+
+
 def __getattr__(name: str) -> Any:
-    if name in ("Verifier", "cosign_layout_items", "verify_discovery", "verify_source"):
+    if name in _LAZY:
         from . import engine
 
         return getattr(engine, name)

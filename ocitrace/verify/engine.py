@@ -31,6 +31,7 @@ __all__ = [
     "Verifier",
     "cosign_layout_items",
     "verify_discovery",
+    "verify_found",
     "verify_source",
 ]
 
@@ -330,3 +331,14 @@ def verify_source(
     )
     extra = cosign_layout_items(source, found)
     return found, Verifier(policy).verify_discovery(found, source=source, extra=extra)
+
+
+def verify_found(source: Source, discovery: Discovery, policy: Policy) -> VerifyReport:
+    """Verify an existing discovery (no second lookup): for callers that already hold one,
+    e.g. the audit (``--require signed``, SIGNER column) or the ``attestations`` SIGNED column.
+
+    ``source`` is where ``discovery`` came from (Notation envelopes and ``cosign save``
+    layout entries are read from it).
+    """
+    extra = cosign_layout_items(source, discovery)
+    return Verifier(policy).verify_discovery(discovery, source=source, extra=extra)

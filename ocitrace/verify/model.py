@@ -299,6 +299,22 @@ class VerifyReport:
     def verified(self) -> tuple[Verification, ...]:
         return tuple(v for v in self.items if v.ok)
 
+    def signers(self) -> tuple[str, ...]:
+        """Identities of the verified signers, first seen first (for a SIGNER column)."""
+        out: list[str] = []
+        for v in self.items:
+            if v.ok and v.signer is not None and v.signer.identity not in out:
+                out.append(v.signer.identity)
+        return tuple(out)
+
+    def for_item(self, manifest_digest: str, layer_digest: str) -> Verification | None:
+        """The verification of one discovered item (``Attestation.manifest_digest`` and
+        ``Attestation.layer.digest``), or None when it was not looked at."""
+        for v in self.items:
+            if v.manifest_digest == manifest_digest and v.layer_digest == layer_digest:
+                return v
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "digest": self.digest,
