@@ -433,8 +433,14 @@ def _verify_loaded(
     for root in roots:
         reason, detail = _one_root(bundle, root, policy, message)
         if reason is None:
-            status = Status.VERIFIED if policy.has_identity else Status.NO_POLICY
-            return Checked(replace(base, status=status), payload, payload_type)
+            if policy.has_identity:
+                return Checked(replace(base, status=Status.VERIFIED), payload, payload_type)
+            if policy.given:  # only --key / a notation trust store: a keyless item does not count
+                detail = "keyless signature, but only a key policy was given"
+                return Checked(
+                    replace(base, reason=Reason.IDENTITY, detail=detail), payload, payload_type
+                )
+            return Checked(replace(base, status=Status.NO_POLICY), payload, payload_type)
         failures.append((reason, detail))
     # prefer a failure past the chain: that root was the signer's instance
     failures.sort(key=lambda f: f[0] is Reason.CHAIN)
