@@ -28,9 +28,10 @@ Offline by default: the trusted root is the Sigstore public-good root shipped wi
 sigstore-python (or --trusted-root FILE); no TUF refresh, no Rekor query.  --no-offline
 refreshes the public-good root through TUF first.
 
-Each line: STATUS PLATFORM STORE WHAT DETAIL, where STATUS is verified, invalid
-(with the reason: signature, certificate chain, transparency log, identity, issuer,
-subject, format, key), unsigned, no-policy or unsupported.
+Each line: PLATFORM STORE WHAT: OUTCOME (details), where OUTCOME is "verified <signer>",
+"invalid: <reason> (why)" with reason signature, certificate chain, transparency log,
+identity, issuer, subject, format or key, "unsigned", "signed (no policy given)" or
+"verification not supported (why)".
 
 --json prints {"digest", "verified", "items": [{"status", "reason", "detail", "method",
 "signer": {"identity", "issuer", "sans", "github": {"repository", "ref", "commit",
@@ -159,6 +160,8 @@ def _safe(text: str) -> str:
 
 
 def _line(v: Any) -> str:
+    from ..verify.model import Reason
+
     what = v.predicate_type or v.kind
     detail = v.summary()
     extra = []
@@ -170,10 +173,10 @@ def _line(v: Any) -> str:
         extra.append("signed " + v.signing_time.isoformat())
     if v.signer is not None and v.signer.repository and v.ok:
         extra.append(f"repo {v.signer.repository}" + (f"@{v.signer.ref}" if v.signer.ref else ""))
-    if v.signer is not None and not v.ok and v.signer.identity and v.reason is not None:
+    if v.signer is not None and v.signer.identity and v.reason not in (None, Reason.IDENTITY):
         extra.append(f"signed by {v.signer.identity}")
     tail = f" ({'; '.join(extra)})" if extra else ""
-    return _safe(f"{v.status.value:<11} {v.platform:<12} {v.store:<13} {what}  {detail}{tail}")
+    return _safe(f"{v.platform:<12} {v.store:<13} {what}: {detail}{tail}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -230,7 +230,7 @@ class Verifier:
                 continue
             seen.add(key)
             out.append(self.verify_item(item, top_digest=discovery.top.digest, source=source))
-        return VerifyReport(digest=discovery.top.digest, items=tuple(out))
+        return VerifyReport(digest=discovery.top.digest, items=tuple(out), discovery=discovery)
 
 
 def _message_digest(bundle_data: bytes) -> tuple[str, ...]:
@@ -321,13 +321,21 @@ def verify_source(
     platforms: Sequence[Any] | None = None,
     cosign_source: Source | None = None,
     name: str | None = None,
+    **discover_options: Any,
 ) -> tuple[Discovery, VerifyReport]:
     """Discover everything attached to ``top`` (a :class:`~ocitrace.source.Fetched`) in
-    ``source`` and verify it: the one call behind ``Client.verify``."""
+    ``source`` and verify it: the one call behind ``Client.verify``.  ``discover_options``
+    go to :func:`ocitrace.discover.discover` (``lookups``, ``max_blob_size``, ``workers``)."""
     from ..discover import discover
 
     found = discover(
-        source, top, platforms=platforms, cosign_source=cosign_source, fetch_blobs=True, name=name
+        source,
+        top,
+        platforms=platforms,
+        cosign_source=cosign_source,
+        fetch_blobs=True,
+        name=name,
+        **discover_options,
     )
     extra = cosign_layout_items(source, found)
     return found, Verifier(policy).verify_discovery(found, source=source, extra=extra)

@@ -167,11 +167,11 @@ class Policy:
         """A policy whose key / trusted root are read from files (``ConfigError`` if unreadable)."""
         from ..errors import ConfigError
 
-        keys: tuple[bytes, ...] = ()
+        keys: tuple[bytes, ...] = tuple(kwargs.pop("keys", ()))
         root: str | None = None
         try:
             if key is not None:
-                keys = (key.read_bytes(),)
+                keys += (key.read_bytes(),)
             if trusted_root is not None:
                 root = trusted_root.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -290,6 +290,8 @@ class VerifyReport:
 
     digest: str
     items: tuple[Verification, ...] = field(default_factory=tuple)
+    #: the :class:`~ocitrace.discover.Discovery` the items came from (when known)
+    discovery: Any = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
