@@ -53,6 +53,23 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("ref", metavar="REF", help="image reference or oci-layout://PATH[:TAG|@DIGEST]")
+    add_policy_options(p)
+    p.add_argument(
+        "--predicate-type",
+        metavar="TYPE",
+        help="only attestations of this type: slsaprovenance, slsaprovenance1, spdxjson, "
+        "cyclonedx, vuln, openvex, custom, link, or a URI",
+    )
+    add_platform_option(p, help="only these platform images (index-level items always)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_registry_options(p)
+    p.set_defaults(func=run)
+
+
+def add_policy_options(p: argparse.ArgumentParser) -> None:
+    """cosign's policy flags (identity, issuer, key, trusted root, offline, Notation trust
+    store): ``verify`` and the commands with a SIGNED column (``attestations``,
+    ``provenance``, ``sbom``) share them."""
     ident = p.add_mutually_exclusive_group()
     ident.add_argument("--certificate-identity", metavar="ID", help="exact signer identity (SAN)")
     ident.add_argument(
@@ -88,16 +105,26 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="directory of CA certificates for Notation JWS signatures",
     )
-    p.add_argument(
-        "--predicate-type",
-        metavar="TYPE",
-        help="only attestations of this type: slsaprovenance, slsaprovenance1, spdxjson, "
-        "cyclonedx, vuln, openvex, custom, link, or a URI",
+
+
+def policy_from_args(args: argparse.Namespace, *, required: bool = False) -> Any:
+    """The :class:`~ocitrace.verify.Policy` the flags describe; ``None`` when no policy flag
+    was given and ``required`` is False (then nothing is verified)."""
+    given = any(
+        getattr(args, name, None)
+        for name in (
+            "certificate_identity",
+            "certificate_identity_regexp",
+            "certificate_oidc_issuer",
+            "certificate_oidc_issuer_regexp",
+            "key",
+            "notation_trust_store",
+            "trusted_root",
+        )
     )
-    add_platform_option(p, help="only these platform images (index-level items always)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_registry_options(p)
-    p.set_defaults(func=run)
+    if not given and not required:
+        return None
+    return _policy(args)
 
 
 def _policy(args: argparse.Namespace) -> Any:
@@ -117,8 +144,9 @@ def _policy(args: argparse.Namespace) -> Any:
             hint="give --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp], "
             "--key PEM, or --notation-trust-store DIR",
         )
-    if args.predicate_type:
-        predicate_type_uri(args.predicate_type)  # unknown short names: PolicyError (usage)
+    predicate_type = getattr(args, "predicate_type", None)
+    if predicate_type:
+        predicate_type_uri(predicate_type)  # unknown short names: PolicyError (usage)
     return Policy.from_files(
         key=None,
         trusted_root=args.trusted_root,
@@ -129,7 +157,7 @@ def _policy(args: argparse.Namespace) -> Any:
         issuer_regexp=args.certificate_oidc_issuer_regexp,
         keys=tuple(_read_keys(args.key)),
         offline=args.offline,
-        predicate_type=args.predicate_type,
+        predicate_type=predicate_type,
     )
 
 
@@ -180,7 +208,7 @@ def _line(v: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = _policy(args)
+    policy = policy_from_args(args, required=True)
     with client_from_args(args, refs=[args.ref]) as oc:
         report = oc.verify(args.ref, policy, platforms=args.platform)
     out = args.stdout
