@@ -229,3 +229,35 @@ def run(args: argparse.Namespace) -> int:
         else "ocitrace: verification failed: no signatures or attestations found\n"
     )
     return exitcodes.VERIFY_FAILED
+
+
+# --- helpers for the commands with a SIGNED column (attestations, provenance, sbom) ------------
+
+
+def signed_cell(item: Any, report: Any) -> str:
+    """The SIGNED column for one discovered item: ``verified <identity>``, ``invalid:
+    <reason>``, ``unsigned``, ``signed (no policy given)``, ``verification not supported``."""
+    if report is not None:
+        v = report.for_item(item.manifest_digest, item.layer.digest)
+        if v is not None:
+            if v.ok:
+                return _safe(f"verified {v.signer.identity if v.signer else ''}".rstrip())
+            if v.reason is not None and v.status.value == "invalid":
+                return f"invalid: {v.reason.value}"
+            return _safe(v.summary().split(" (", 1)[0])
+    return "signed (no policy given)" if item.signed else "unsigned"
+
+
+def verification_json(item: Any, report: Any) -> Any:
+    """The item's verification as JSON (``None`` when nothing was verified)."""
+    if report is None:
+        return None
+    v = report.for_item(item.manifest_digest, item.layer.digest)
+    return v.to_json() if v is not None else None
+
+
+def signer_line(item: Any, report: Any) -> str:
+    """``Signed by: …`` for provenance / SBOM summaries ("" when no policy was given)."""
+    if report is None:
+        return ""
+    return f"Signed by: {signed_cell(item, report)}"
