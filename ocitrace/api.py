@@ -1,13 +1,17 @@
 """The typed Python API: what every CLI command does, as method calls returning values.
 
-One :class:`Client` holds one :class:`~ocitrace.transport.Transport` (connection pool,
-token cache) and one :class:`~ocitrace.registry.RegistryClient` (referrers-API memo),
-shared by every call and safe to use from many threads.  Methods return the library's
-frozen dataclasses, never print, and raise the :mod:`ocitrace.errors` tree (template
-errors from :mod:`ocitrace.template`).  Every method taking a reference accepts a string,
-a :class:`~ocitrace.reference.Reference` or a :class:`~ocitrace.reference.LayoutReference`;
-``oci-layout://DIR[:TAG|@DIGEST]`` works wherever a registry reference does, audit
-targets included.
+:class:`Client` is the only place where the library is wired together: it owns the
+:class:`~ocitrace.transport.Transport` (connection pool, token cache), the
+:class:`~ocitrace.registry.RegistryClient` (referrers-API memo), the size caps
+(:class:`~ocitrace.oci.limits.Limits`) and a worker pool, all built on first use and shared
+by every call (safe from many threads).  The CLI is flags + one ``Client`` call + printing.
+
+Methods return the library's frozen dataclasses, never print, and raise the
+:mod:`ocitrace.errors` tree (template errors from :mod:`ocitrace.template`).  Every method
+taking a reference accepts a string, a :class:`~ocitrace.reference.Reference` or a
+:class:`~ocitrace.reference.LayoutReference`; ``oci-layout://DIR[:TAG|@DIGEST]`` works
+wherever a registry reference does, audit targets included.  A run over layouts only
+never builds the HTTP stack (nor imports ``requests``).
 
 Runnable from a checkout (no network: a BuildKit fixture layout)::
 
@@ -23,49 +27,42 @@ Runnable from a checkout (no network: a BuildKit fixture layout)::
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from .attest.provenance import ProvenanceRecord
-from .audit.policy import parse_policy
-from .audit.rows import Row, Summary, fold_by_image, summarize
-from .audit.runner import AuditOptions, run_audit
-from .audit.targets import AuditTarget, TargetKind, parse_target
-from .audit.throttle import HostLimiter
-from .audit.walk import TagFilter
-from .discover import Discovery, discover, lookups_for
-from .discover.select import ProvenanceFound, SbomDocument
-from .discover.select import provenances as provenances_of
-from .discover.select import sboms as sboms_of
-from .errors import UsageError
-from .inspect.format import render_format
-from .inspect.inspection import Inspection
-from .layout import LayoutSource
-from .oci import mediatypes as mt
-from .oci.model import Descriptor, Index, Platform
-from .oci.platform import parse_platform
-from .opener import open_source
-from .reference import (
-    LAYOUT_PREFIX,
-    LayoutReference,
-    Reference,
-    parse_any,
-    split_registry_prefix,
-)
-from .registry import Limits, RegistryClient
-from .resolve import LookupResult, lookup_digests, pick_platform
-from .source import Fetched, Source
-from .transport import Transport, TransportOptions
+from .errors import ConfigError, ReferenceError, UsageError
+from .oci.limits import Limits
+from .oci.model import Descriptor, Platform
+from .reference import LAYOUT_PREFIX, LayoutReference, Reference, parse_any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .attest.provenance import ProvenanceRecord
+    from .audit.cache import DiskCache
+    from .audit.rows import Row, Summary
+    from .audit.runner import Progress
+    from .audit.targets import AuditTarget
+    from .discover import Discovery
+    from .discover.select import ProvenanceFound, SbomDocument
+    from .discover.select import provenances as provenances_of
+    from .discover.select import sboms as sboms_of
+    from .inspect.inspection import Inspection
+    from .registry import RegistryClient
+    from .resolve import LookupResult
+    from .source import Fetched, Source
+    from .transport import Transport, TransportOptions
 
 __all__ = [
     "AuditResult",
     "Client",
+    "FormatResult",
     "PlatformLike",
     "ProvenanceFound",
     "RefLike",
@@ -80,6 +77,25 @@ log = logging.getLogger(__name__)
 RefLike = str | Reference | LayoutReference
 #: A platform as text (``linux/arm64/v8``) or a :class:`~ocitrace.oci.model.Platform`.
 PlatformLike = str | Platform
+
+#: names re-exported from their modules, imported on first use (PEP 562)
+_LAZY = {
+    "ProvenanceFound": ("ocitrace.discover.select", "ProvenanceFound"),
+    "SbomDocument": ("ocitrace.discover.select", "SbomDocument"),
+    "provenances_of": ("ocitrace.discover.select", "provenances"),
+    "sboms_of": ("ocitrace.discover.select", "sboms"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +114,40 @@ class AuditResult:
         return self.summary.ok == self.summary.rows
 
 
+@dataclass(frozen=True, slots=True)
+class FormatResult:
+    """A rendered ``--format`` template: the output, and the notes about what it read.
+
+    ``notes`` say what was looked for and where when ``.Provenance``/``.SBOM`` found
+    nothing, or that a field was read from a platform-keyed map (one line each, no
+    prefix); the CLI prints them on stderr, the API leaves them to the caller.
+    """
+
+    output: str
+    notes: tuple[str, ...] = ()
+
+
 def _platform(value: PlatformLike) -> Platform:
-    return value if isinstance(value, Platform) else parse_platform(value)
+    if isinstance(value, Platform):
+        return value
+    from .oci.platform import parse_platform
+
+    return parse_platform(value)
+
+
+def _platforms(values: Iterable[PlatformLike] | PlatformLike | None) -> list[Platform]:
+    """Platforms from a list (or one value); text entries may be comma-separated."""
+    if values is None:
+        return []
+    if isinstance(values, str | Platform):
+        values = (values,)
+    out: list[Platform] = []
+    for value in values:
+        if isinstance(value, Platform):
+            out.append(value)
+            continue
+        out += [_platform(part.strip()) for part in value.split(",") if part.strip()]
+    return out
 
 
 def _parse(ref: RefLike) -> Reference | LayoutReference:
@@ -121,6 +169,12 @@ class Client:
     ``username``/``password`` (otherwise docker/containers config credentials), ``timeout``
     per HTTP request (seconds), ``max_blob_size`` (bytes; configs, attestation layers) and
     ``concurrency`` (requests in flight; also the connection pool size).
+    ``credential_registries`` limits where ``username``/``password`` are sent (None: every
+    registry of the run); ``environ`` replaces ``os.environ`` for credentials and TLS
+    bundles; ``sleep`` is called for every back-off pause (the audit counts them).
+
+    Nothing is built until a call needs it: the transport and registry client on the first
+    registry reference, the worker pool on the first concurrent job.
     """
 
     def __init__(
@@ -135,38 +189,110 @@ class Client:
         max_blob_size: int | None = None,
         concurrency: int = 16,
         docker_config_dir: str | os.PathLike[str] | None = None,
+        auth_file: str | os.PathLike[str] | None = None,
+        credential_registries: Iterable[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         _check_options(username, password, timeout, concurrency, max_blob_size)
+        if ca_cert is not None:
+            check_ca_cert(os.fspath(ca_cert))
         self.concurrency = concurrency
-        options = TransportOptions(
-            timeout=float(timeout),
-            pool_size=concurrency + 1,  # +1: an audit lists catalogs beside its workers
-            ca_cert=os.fspath(ca_cert) if ca_cert is not None else None,
-            insecure_skip_verify=insecure_skip_tls_verify,
-            insecure_registries=frozenset(
-                (insecure_registries,)  # one host given as a plain string
-                if isinstance(insecure_registries, str)
-                else insecure_registries
-            ),
-            username=username,
-            password=password,
-            docker_config_dir=os.fspath(docker_config_dir) if docker_config_dir else None,
-        )
-        self.transport = Transport(options)
         self.limits = Limits(blob=max_blob_size or Limits().blob)
-        self.registry = RegistryClient(self.transport, limits=self.limits)
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ocitrace")
+        self.insecure_registries = frozenset(
+            (insecure_registries,)  # one host given as a plain string
+            if isinstance(insecure_registries, str)
+            else insecure_registries
+        )
+        self._transport_kwargs: dict[str, Any] = {
+            "timeout": float(timeout),
+            "pool_size": concurrency + 1,  # +1: an audit lists catalogs beside its workers
+            "ca_cert": os.fspath(ca_cert) if ca_cert is not None else None,
+            "insecure_skip_verify": insecure_skip_tls_verify,
+            "insecure_registries": self.insecure_registries,
+            "username": username,
+            "password": password,
+            "credential_registries": (
+                None if credential_registries is None else frozenset(credential_registries)
+            ),
+            "docker_config_dir": os.fspath(docker_config_dir) if docker_config_dir else None,
+            "auth_file": os.fspath(auth_file) if auth_file else None,
+        }
+        self._environ = environ
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._transport: Transport | None = None
+        self._registry: RegistryClient | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self._closed = False
+
+    # --- lazily built parts --------------------------------------------------------------
+
+    @property
+    def transport_options(self) -> TransportOptions:
+        """The transport's options (imports the HTTP stack)."""
+        from .transport import TransportOptions
+
+        return TransportOptions(**self._transport_kwargs)
+
+    @property
+    def transport(self) -> Transport:
+        """The one :class:`~ocitrace.transport.Transport` of this client (built on first use)."""
+        self._check_open()
+        with self._lock:
+            if self._transport is None:
+                from .transport import Transport
+
+                extra: dict[str, Any] = {}
+                if self._sleep is not None:
+                    extra["sleep"] = self._sleep
+                self._transport = Transport(self.transport_options, environ=self._environ, **extra)
+            return self._transport
+
+    @property
+    def registry(self) -> RegistryClient:
+        """The one :class:`~ocitrace.registry.RegistryClient` (built on first use)."""
+        transport = self.transport
+        with self._lock:
+            if self._registry is None:
+                from .registry import RegistryClient
+
+                self._registry = RegistryClient(transport, limits=self.limits)
+            return self._registry
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """The worker pool for lazy inspect fetches (``concurrency`` workers)."""
+        self._check_open()
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.concurrency, thread_name_prefix="ocitrace"
+                )
+            return self._pool
+
+    def rate_limits(self) -> dict[str, Any]:
+        """The last rate-limit headers seen per registry host (``{}`` before any request)."""
+        with self._lock:
+            transport = self._transport
+        return dict(transport.rate_limits) if transport is not None else {}
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Stop the worker pool and close the connection pool (idempotent)."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the worker pool and close the connection pool (idempotent).
+
+        ``wait=False`` (after Ctrl-C) does not wait for workers blocked in a request.
+        """
         if self._closed:
             return
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self.transport.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self._transport is not None:
+            self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -177,7 +303,7 @@ class Client:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(wait=not isinstance(exc, KeyboardInterrupt))
 
     def _check_open(self) -> None:
         if self._closed:
@@ -186,21 +312,43 @@ class Client:
     # --- sources -----------------------------------------------------------------------
 
     def open(self, ref: RefLike) -> tuple[Source, Reference | LayoutReference]:
-        """The :class:`~ocitrace.source.Source` holding ``ref`` and the parsed reference."""
+        """The :class:`~ocitrace.source.Source` holding ``ref`` and the parsed reference.
+
+        The one way a reference becomes a Source: layouts get this client's caps, registry
+        repositories share its transport and referrers memo.
+        """
         self._check_open()
-        return open_source(_parse(ref), self.transport, client=self.registry)
+        parsed = _parse(ref)
+        return self._source(parsed), parsed
+
+    def _source(self, parsed: Reference | LayoutReference) -> Source:
+        if isinstance(parsed, LayoutReference):
+            from .opener import open_layout
+
+            return open_layout(parsed, self.limits)
+        return self.registry.repository(parsed.registry, parsed.repository)
 
     def resolve(self, ref: RefLike) -> Descriptor:
         """Media type, digest and size of ``ref`` (registries: one ``HEAD`` when possible)."""
         source, parsed = self.open(ref)
         return source.resolve(parsed.identifier)
 
-    def manifest(self, ref: RefLike, platform: PlatformLike | None = None) -> Fetched:
-        """The manifest or index exactly as stored; with ``platform``, that image's manifest."""
+    def manifest(
+        self, ref: RefLike, platform: Iterable[PlatformLike] | PlatformLike | None = None
+    ) -> Fetched:
+        """The manifest or index exactly as stored; with ``platform`` (one or several, the
+        first match wins), that image's manifest out of an index.  A single manifest is
+        returned as is (like crane)."""
+        from .oci import mediatypes as mt
+
         source, parsed = self.open(ref)
         fetched = source.manifest(parsed.identifier)
-        if platform is not None and mt.is_index(fetched.descriptor.media_type):
-            child = pick_platform(Index.parse(fetched.data), _platform(platform), what=str(parsed))
+        wanted = _platforms(platform)
+        if wanted and mt.is_index(fetched.descriptor.media_type):
+            from .oci.model import Index
+            from .resolve import pick_platform
+
+            child = pick_platform(Index.parse(fetched.data), wanted, what=str(parsed))
             fetched = source.manifest(child.digest)
         return fetched
 
@@ -211,7 +359,7 @@ class Client:
             raise UsageError(
                 f"{_typed(repo)}: give a repository, not an image",
                 input=_typed(repo),
-                hint=f"tags({parsed.name!r})",
+                hint=f"the repository is {parsed.name}",
             )
         source, _ = self.open(parsed)
         return sorted(source.tags())
@@ -224,78 +372,114 @@ class Client:
         Errors (e.g. :class:`~ocitrace.errors.NotFound` where the catalog API is off) are
         raised while iterating.
         """
+        from .reference import split_registry_prefix
+
         self._check_open()
         host, own_prefix = split_registry_prefix(registry)
         if page_size is not None and page_size <= 0:
             raise UsageError("page_size must be positive", input=str(page_size))
         return self.registry.catalog(host, prefix or own_prefix or None, page_size=page_size)
 
+    def iter_digests(
+        self,
+        refs: Iterable[RefLike],
+        platform: Iterable[PlatformLike] | PlatformLike | None = None,
+        *,
+        index: bool = False,
+    ) -> Iterator[LookupResult]:
+        """One result per reference, in input order, yielded as soon as it (and every
+        earlier one) is done: the descriptor, or the error that stopped it.
+
+        A failure never stops the others (``result.error`` is an ``OcitraceError``).  With
+        ``platform`` (one or several; the first match wins), the digest of that platform's
+        manifest in an index; ``index=True`` asks for the top-level digest explicitly (the
+        default) and excludes ``platform``.
+        """
+        from .resolve import lookup_digests
+
+        self._check_open()
+        wanted = _platforms(platform)
+        if index and wanted:
+            raise UsageError("index and platform exclude each other", input="index/platform")
+        texts = (ref if isinstance(ref, str) else str(ref) for ref in refs)
+        return lookup_digests(texts, self._source, platforms=wanted, concurrency=self.concurrency)
+
     def digests(
         self,
         refs: Iterable[RefLike],
-        platform: PlatformLike | None = None,
+        platform: Iterable[PlatformLike] | PlatformLike | None = None,
         *,
         index: bool = False,
     ) -> list[LookupResult]:
-        """One result per reference, in input order: the descriptor, or the error that stopped it.
-
-        A failure never stops the others (``result.error`` is an ``OcitraceError``).  With
-        ``platform``, the digest of that platform's manifest in an index; ``index=True``
-        asks for the top-level digest explicitly (the default) and excludes ``platform``.
-        """
-        self._check_open()
-        if index and platform is not None:
-            raise UsageError("index and platform exclude each other", input="index/platform")
-        want = _platform(platform) if platform is not None else None
-
-        def opener(parsed: Reference | LayoutReference) -> Source:
-            return open_source(parsed, self.transport, client=self.registry)[0]
-
-        texts = (ref if isinstance(ref, str) else str(ref) for ref in refs)
-        return list(lookup_digests(texts, opener, platform=want, concurrency=self.concurrency))
+        """:meth:`iter_digests` as a list."""
+        return list(self.iter_digests(refs, platform, index=index))
 
     # --- inspect -----------------------------------------------------------------------
 
-    def inspect(self, ref: RefLike, platforms: Sequence[PlatformLike] = ()) -> Inspection:
+    def inspect(self, ref: RefLike, platforms: Iterable[PlatformLike] = ()) -> Inspection:
         """A lazy buildx-shaped view of ``ref`` (costs one request; the rest on demand).
 
         The returned :class:`~ocitrace.inspect.inspection.Inspection` fetches on this
         client's pool, so use it while the client is open.  ``platforms`` narrows to those
-        images (:class:`~ocitrace.errors.NotFound` when none matches).
+        images (:class:`~ocitrace.errors.NotFound` listing the image's platforms when none
+        matches).
         """
+        from .inspect.inspection import Inspection
+
         source, parsed = self.open(ref)
-        ins = Inspection(source, parsed, self._pool, platforms=[_platform(p) for p in platforms])
+        ins = Inspection(source, parsed, self.pool, platforms=_platforms(platforms))
         ins.check_platforms()
         return ins
 
-    def inspect_listing(self, ref: RefLike, platforms: Sequence[PlatformLike] = ()) -> str:
+    def inspect_listing(self, ref: RefLike, platforms: Iterable[PlatformLike] = ()) -> str:
         """``docker buildx imagetools inspect REF`` output, byte for byte."""
         return self.inspect(ref, platforms).listing()
 
+    def inspect_raw(self, ref: RefLike, platforms: Iterable[PlatformLike] = ()) -> bytes:
+        """``inspect --raw``: the stored bytes of the top level, or with ``platforms`` of
+        the chosen platform's manifest (as ``manifest --platform`` prints it); NotFound
+        listing the image's platforms when none matches."""
+        return self.inspect(ref, platforms).chosen_raw()
+
+    def inspect_document(self, ref: RefLike, platforms: Iterable[PlatformLike] = ()) -> Any:
+        """The whole inspect document as JSON values: ``name``, ``manifest``, ``image``,
+        ``provenance`` and ``sbom`` (buildx's ``{{json .}}`` leaves the last two out)."""
+        from .inspect.format import inspect_document
+
+        return inspect_document(self.inspect(ref, platforms), _typed(ref))
+
     def inspect_format(
-        self, ref: RefLike, template: str, platforms: Sequence[PlatformLike] = ()
+        self, ref: RefLike, template: str, platforms: Iterable[PlatformLike] = ()
     ) -> str:
         """``imagetools inspect --format TEMPLATE`` output (no newline added).
 
         Raises :class:`ocitrace.template.ParseError` / :class:`~ocitrace.template.ExecError`
         (``partial_output`` holds what ran before the failure).  Notes about missing
-        provenance or SBOM are logged at INFO level.
+        provenance or SBOM are logged at INFO level; :meth:`format` returns them.
         """
-        ins = self.inspect(ref, platforms)
-        out, err = io.StringIO(), io.StringIO()
-        try:
-            render_format(ins, _typed(ref), template, out, err)
-        finally:
-            for line in err.getvalue().splitlines():
-                log.info("%s", line.removeprefix("ocitrace: note: "))
-        return out.getvalue()
+        result = self.format(ref, template, platforms)
+        for note in result.notes:
+            log.info("%s", note)
+        return result.output
+
+    def format(
+        self, ref: RefLike, template: str, platforms: Iterable[PlatformLike] = ()
+    ) -> FormatResult:
+        """Render ``template`` over ``ref``: the output and the notes (see :class:`FormatResult`).
+
+        On a template error the exception carries ``partial_output`` and ``notes``.
+        """
+        from .inspect.format import render_format
+
+        rendered = render_format(self.inspect(ref, platforms), _typed(ref), template)
+        return FormatResult(rendered.output, rendered.notes)
 
     # --- attestations --------------------------------------------------------------------
 
     def attestations(
         self,
         ref: RefLike,
-        platforms: Sequence[PlatformLike] = (),
+        platforms: Iterable[PlatformLike] = (),
         *,
         referrers: bool = True,
         cosign: bool = True,
@@ -307,12 +491,16 @@ class Client:
         read); ``cosign_repository`` is where cosign tags live (``COSIGN_REPOSITORY``).
         Signatures are counted, never verified.
         """
+        from .discover import discover, lookups_for
+
         source, parsed = self.open(ref)
-        cosign_source = self.open(cosign_repository)[0] if cosign_repository is not None else None
+        cosign_source = (
+            self._cosign_source(cosign_repository) if cosign_repository is not None else None
+        )
         return discover(
             source,
             source.manifest(parsed.identifier),
-            platforms=[_platform(p) for p in platforms] or None,
+            platforms=_platforms(platforms) or None,
             lookups=lookups_for(referrers=referrers, cosign=cosign),
             cosign_source=cosign_source,
             max_blob_size=self.limits.blob,
@@ -320,26 +508,50 @@ class Client:
             name=str(parsed),
         )
 
+    def _cosign_source(self, repo: RefLike) -> Source:
+        """The cosign repository's Source; a bad value is reported under its own name."""
+        try:
+            return self.open(repo)[0]
+        except ReferenceError as exc:
+            raise ReferenceError(
+                f"cosign repository {_typed(repo)}: {exc}",
+                input=_typed(repo),
+                hint="give a repository such as registry.example/sigs "
+                "(--cosign-repository, $COSIGN_REPOSITORY)",
+            ) from exc
+
     def provenance(
-        self, ref: RefLike, platform: PlatformLike | None = None, *, cosign: bool = True
+        self,
+        ref: RefLike,
+        platform: Iterable[PlatformLike] | PlatformLike | None = None,
+        *,
+        cosign: bool = True,
     ) -> dict[str, ProvenanceRecord]:
         """The normalised provenance record per platform key (``linux/arm/v7``, or ``index``).
 
         The first record found wins for a platform; ``{}`` when there is none.  Use
         :func:`provenances_of` on :meth:`attestations` for every record and its store.
         """
-        found = provenances_of(self.attestations(ref, _one(platform), cosign=cosign))
+        from .discover.select import provenances
+
+        found = provenances(self.attestations(ref, _platforms(platform), cosign=cosign))
         out: dict[str, ProvenanceRecord] = {}
         for f in found:
             out.setdefault(f.attestation.platform, f.record)
         return out
 
     def sbom(
-        self, ref: RefLike, platform: PlatformLike | None = None, *, cosign: bool = True
+        self,
+        ref: RefLike,
+        platform: Iterable[PlatformLike] | PlatformLike | None = None,
+        *,
+        cosign: bool = True,
     ) -> dict[str, tuple[SbomDocument, ...]]:
         """The SBOM documents per platform key, the image's own first; ``{}`` when none."""
+        from .discover.select import sboms
+
         out: dict[str, tuple[SbomDocument, ...]] = {}
-        for doc in sboms_of(self.attestations(ref, _one(platform), cosign=cosign)):
+        for doc in sboms(self.attestations(ref, _platforms(platform), cosign=cosign)):
             key = doc.attestation.platform
             out[key] = (*out.get(key, ()), doc)
         return out
@@ -357,20 +569,35 @@ class Client:
         require_mode: str | None = None,
         tags: str | None = None,
         exclude_tags: str | None = None,
-        platforms: Sequence[PlatformLike] = (),
+        platforms: Iterable[PlatformLike] = (),
         referrers: bool = False,
         cosign: bool = False,
         by: str = "platform",
         now: datetime | None = None,
+        cache: DiskCache | None = None,
+        progress: Progress | None = None,
     ) -> AuditResult:
         """Audit registries, ``namespace/`` prefixes, repositories or images (``ocitrace audit``).
 
         ``oci-layout://DIR[:TAG|@DIGEST]`` targets are audited too (without a tag: every
-        tag of the layout).  Policies as the CLI's flags (``require=["provenance", "sbom"]``, ``max_age="90d"``,
-        regexes searched in ``builder``/``source``, ``require_mode="max"``); a bad one
-        raises :class:`~ocitrace.errors.PolicyError` before any request.  Per-item failures
-        become error rows; ``by="image"`` folds platform rows into one per image.
+        tag of the layout).  Policies as the CLI's flags (``require=["provenance", "sbom"]``,
+        ``max_age="90d"``, regexes searched in ``builder``/``source``, ``require_mode="max"``);
+        a bad one raises :class:`~ocitrace.errors.PolicyError` before any request.  Per-item
+        failures become error rows carrying their exception (``row.exception``);
+        ``by="image"`` folds platform rows into one per image.  ``cache``: a
+        :class:`~ocitrace.audit.cache.DiskCache` answering by-digest reads (the caller
+        closes it); ``progress`` gets the image counts.  An audit whose targets hold no
+        image raises :class:`~ocitrace.errors.NotFound`.
         """
+        from datetime import UTC
+
+        from .audit.policy import parse_policy
+        from .audit.rows import fold_by_image, summarize
+        from .audit.runner import AuditOptions, run_audit
+        from .audit.throttle import HostLimiter
+        from .audit.walk import TagFilter
+        from .discover import lookups_for
+
         self._check_open()
         if by not in ("platform", "image"):
             raise UsageError(f"by must be 'platform' or 'image', not {by!r}", input=by)
@@ -385,7 +612,7 @@ class Client:
             ),
             now=now or datetime.now(UTC),
             tag_filter=TagFilter.parse(tags, exclude_tags),
-            platforms=tuple(_platform(p) for p in platforms),
+            platforms=tuple(_platforms(platforms)),
             concurrency=self.concurrency,
             lookups=lookups_for(referrers=referrers, cosign=cosign),
             max_blob_size=self.limits.blob,
@@ -394,16 +621,58 @@ class Client:
 
         def open_repository(registry: str, repository: str) -> Source:
             if registry == _LAYOUT_REGISTRY:
-                return LayoutSource(repository)
-            return limiter.wrap(registry, self.registry.repository(registry, repository))
+                from .layout import LayoutSource
 
-        report = run_audit(parsed_targets, self.registry, options, open_source=open_repository)
+                opened: Source = LayoutSource(
+                    repository,
+                    max_manifest_size=self.limits.manifest,
+                    max_blob_size=self.limits.blob,
+                )
+            else:
+                opened = limiter.wrap(registry, self.registry.repository(registry, repository))
+            if cache is None:
+                return opened
+            from .audit.cache import CachingSource
+
+            return CachingSource(opened, cache)
+
+        report = run_audit(
+            parsed_targets,
+            _LazyCatalog(self),
+            options,
+            open_source=open_repository,
+            progress=progress,
+        )
         rows = list(report.rows)
         if by == "image":
             rows = fold_by_image(rows)
-        return AuditResult(
+        result = AuditResult(
             tuple(rows), summarize(rows), report.repositories, report.images, report.interrupted
         )
+        if not rows and not report.interrupted:
+            from .errors import NotFound
+
+            what = ", ".join(_typed(t) for t in targets) or "(no targets)"
+            raise NotFound(
+                f"audit: no images found in {what}",
+                input=what,
+                hint="check the registry, namespace and repository names (and --tags/"
+                "--exclude-tags/--platform); ocitrace catalog REGISTRY lists repositories",
+            )
+        return result
+
+
+class _LazyCatalog:
+    """The audit's registry client, built only when a registry target needs it."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def repository(self, registry: str, repository: str) -> Any:
+        return self._client.registry.repository(registry, repository)
+
+    def catalog(self, registry: str, prefix: str = "") -> Any:
+        return self._client.registry.catalog(registry, prefix)
 
 
 #: audit "registry" of layout targets: RepositoryTask.name is then ``oci-layout://PATH``
@@ -415,6 +684,8 @@ def _audit_target(target: RefLike) -> AuditTarget:
 
     ``oci-layout://DIR`` without ``:TAG``/``@DIGEST`` audits every tag of ``index.json``.
     """
+    from .audit.targets import AuditTarget, TargetKind, parse_target
+
     if isinstance(target, Reference):
         return parse_target(target.go_string)
     if isinstance(target, str) and not target.startswith(LAYOUT_PREFIX):
@@ -428,8 +699,23 @@ def _audit_target(target: RefLike) -> AuditTarget:
     return AuditTarget(text, TargetKind.IMAGE, _LAYOUT_REGISTRY, ref.path, ref.identifier)
 
 
-def _one(platform: PlatformLike | None) -> tuple[PlatformLike, ...]:
-    return () if platform is None else (platform,)
+def check_ca_cert(path: str, *, what: str = "ca_cert") -> None:
+    """Fail early, naming the option (``what``), when ``path`` is not a readable PEM file."""
+    hint = "give the registry CA's certificate as a PEM file (-----BEGIN CERTIFICATE-----)"
+    if not os.path.isfile(path):
+        problem = "is a directory" if os.path.isdir(path) else "no such file"
+        raise ConfigError(f"{what} {path}: {problem}", input=path, hint=hint)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError as exc:
+        raise ConfigError(
+            f"{what} {path}: cannot read ({exc.strerror})", input=path, hint=hint
+        ) from exc
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise ConfigError(
+            f"{what} {path}: no PEM certificate in the file", input=path, hint=hint
+        )
 
 
 def _check_options(

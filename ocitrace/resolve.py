@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -79,8 +79,12 @@ class SourcePool:
             return source
 
 
+#: one platform, or several (the first one an index has wins)
+PlatformChoice = Platform | Sequence[Platform]
+
+
 def resolve_digest(
-    source: Source, identifier: str, *, platform: Platform | None = None, what: str = ""
+    source: Source, identifier: str, *, platform: PlatformChoice | None = None, what: str = ""
 ) -> Descriptor:
     """Descriptor for ``identifier`` (tag or digest); with ``platform``, the matching child.
 
@@ -91,30 +95,39 @@ def resolve_digest(
     blob fetch.
     """
     top = source.resolve(identifier)
-    if platform is None or not mt.is_index(top.media_type):
+    if not platform or not mt.is_index(top.media_type):
         return top
     fetched = source.manifest(top.digest)
     return pick_platform(Index.parse(fetched.data), platform, what=what or identifier)
 
 
-def pick_platform(index: Index, platform: Platform, *, what: str) -> Descriptor:
-    """The first image entry of ``index`` that runs on ``platform`` (exact match preferred)."""
+def pick_platform(index: Index, platform: PlatformChoice, *, what: str) -> Descriptor:
+    """The first image entry of ``index`` that runs on ``platform`` (exact match preferred);
+    with several platforms, the first of them that the index has.  None matching:
+    :class:`~ocitrace.errors.NotFound` listing the index's platforms."""
     from .oci.platform import format_platform, matches, normalize
 
+    wanted = [platform] if isinstance(platform, Platform) else list(platform)
     images = [d for d in index.manifests if not _is_attestation(d) and d.platform is not None]
-    want = normalize(platform)
-    for desc in images:
-        assert desc.platform is not None
-        have = normalize(desc.platform)
-        if (have.os, have.architecture, have.variant) == (want.os, want.architecture, want.variant):
-            return desc
-    for desc in images:
-        assert desc.platform is not None
-        if matches(platform, desc.platform):
-            return desc
+    for plat in wanted:
+        want = normalize(plat)
+        for desc in images:
+            assert desc.platform is not None
+            have = normalize(desc.platform)
+            if (have.os, have.architecture, have.variant) == (
+                want.os,
+                want.architecture,
+                want.variant,
+            ):
+                return desc
+        for desc in images:
+            assert desc.platform is not None
+            if matches(plat, desc.platform):
+                return desc
     available = ", ".join(format_platform(d.platform) for d in images if d.platform) or "none"
+    asked = ", ".join(format_platform(p) for p in wanted)
     raise NotFound(
-        f"{what}: no manifest for platform {format_platform(platform)}",
+        f"{what}: no manifest for platform {asked}",
         input=what,
         hint=f"platforms in this index: {available}",
     )
@@ -128,16 +141,20 @@ def lookup_digests(
     inputs: Iterable[str],
     opener: Opener,
     *,
-    platform: Platform | None = None,
+    platform: PlatformChoice | None = None,
+    platforms: Sequence[Platform] = (),
     concurrency: int = 8,
 ) -> Iterator[LookupResult]:
     """Resolve every input concurrently; yield results strictly in input order.
+
+    ``platform`` / ``platforms``: as :func:`pick_platform` (the first one an index has).
 
     Results are yielded as soon as they and every earlier one are done, so a long
     stdin stream prints progressively.  Unexpected exceptions propagate (they are bugs);
     every :class:`OcitraceError` is captured in its result.
     """
     pool = SourcePool(opener)
+    choice: PlatformChoice | None = platform or tuple(platforms) or None
 
     def one(text: str) -> LookupResult:
         try:
@@ -145,7 +162,7 @@ def lookup_digests(
         except OcitraceError as exc:
             return LookupResult(text, error=exc)
         try:
-            desc = resolve_digest(pool.get(ref), ref.identifier, platform=platform, what=text)
+            desc = resolve_digest(pool.get(ref), ref.identifier, platform=choice, what=text)
         except OcitraceError as exc:
             return LookupResult(text, ref, error=exc)
         return LookupResult(text, ref, desc)

@@ -490,7 +490,11 @@ def test_import_ocitrace_is_light() -> None:
     code = "import ocitrace, sys; assert 'requests' not in sys.modules; print(ocitrace.__version__)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
-    check = "import ocitrace, sys; ocitrace.Client; assert 'requests' in sys.modules"
+    # the Client builds (and imports) the HTTP stack on the first registry call only
+    check = (
+        "import ocitrace, sys; c = ocitrace.Client(); assert 'requests' not in sys.modules; "
+        "c.transport; assert 'requests' in sys.modules"
+    )
     assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..discover import Attestation, Discovery, Finding, Store, discover
@@ -50,6 +50,8 @@ class PlatformImage:
     attestations: tuple[Attestation, ...] = ()
     config_created: datetime | None = None
     error: str | None = None  # an attestation could not be read; the image itself is fine
+    #: the exception behind ``error`` (exit code, hint): not compared, not serialised
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     @property
     def attestation_manifests(self) -> tuple[str, ...]:
@@ -144,21 +146,17 @@ def _present_platforms(
 
 def _platform_image(memo: Source, found: Discovery, platform: str, digest: str) -> PlatformImage:
     items = found.for_platform(platform) + found.index_level()
-    error = next(
-        (
-            f"attestation {a.manifest_digest[:19]}: {a.error}"
-            for a in items
-            if a.error and a.store is Store.BUILDKIT
-        ),
-        None,
-    )
+    bad = next((a for a in items if a.error and a.store is Store.BUILDKIT), None)
+    error = f"attestation {bad.manifest_digest[:19]}: {bad.error}" if bad else None
+    cause: BaseException | None = bad.exception if bad else None
     created = None
     if not any(_is_provenance(a) for a in items):
         try:
             created = _config_created(memo, digest)
         except OcitraceError as exc:
-            error = error or f"config: {exc}"
-    return PlatformImage(platform, digest, items, created, error)
+            if error is None:
+                error, cause = f"config: {exc}", exc
+    return PlatformImage(platform, digest, items, created, error, exception=cause)
 
 
 def _is_provenance(a: Attestation) -> bool:

@@ -29,11 +29,13 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
     warnings = result.warnings
     rows = []
     for p in result.platforms:
-        error = p.error
+        error, cause = p.error, p.exception
         try:
             facts, records = facts_for(p)
         except OcitraceError as exc:
-            facts, records, error = Facts(), {}, error or f"attestation: {exc}"
+            facts, records = Facts(), {}
+            if error is None:
+                error, cause = f"attestation: {exc}", exc
         rows.append(
             Row(
                 repository=result.task.name,
@@ -43,6 +45,7 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
                 facts=facts,
                 failures=policy.evaluate(facts, now) if error is None else (),
                 error=error,
+                exception=cause,
                 warnings=tuple(_warning(f) for f in warnings),
                 records={
                     "platformDigest": p.digest,

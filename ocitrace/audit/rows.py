@@ -57,6 +57,9 @@ class Row:
     warnings: tuple[tuple[str, str], ...] = ()  # (code, message) of discover's warnings
     records: Mapping[str, Any] = field(default_factory=dict)
     parts: tuple[Row, ...] = ()  # the platform rows a --by image row folds
+    #: the exception behind ``error`` (exit code, hint, ``errorKind``): never compared,
+    #: never serialised
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> Status:
@@ -192,6 +195,7 @@ def _fold(group: list[Row]) -> Row:
         warnings=tuple(dict.fromkeys(w for r in group for w in r.warnings)),
         records={"platforms": [r.to_json() for r in group]},
         parts=tuple(group),
+        exception=next((r.exception for r in group if r.exception is not None), None),
     )
 
 

@@ -164,14 +164,14 @@ class _Run:
             try:
                 repos: list[RepositoryTask] = fut.result()
             except Exception as exc:
-                self._add(Row(repository=target.text, tag="", error=_message(exc)))
+                self._add(Row(repository=target.text, tag="", error=_message(exc), exception=exc))
                 return
             for repo in repos:
                 self.repo_count += 1
                 try:
                     source = self._source(repo.registry, repo.repository)
                 except OcitraceError as exc:
-                    self._add(Row(repository=repo.name, tag="", error=str(exc)))
+                    self._add(Row(repository=repo.name, tag="", error=str(exc), exception=exc))
                     continue
                 tf = self.options.tag_filter
                 self._submit(
@@ -189,7 +189,9 @@ class _Run:
             try:
                 tasks: list[ImageTask] = fut.result()
             except Exception as exc:
-                self._add(Row(repository=repo.name, tag="", error=f"tags: {_message(exc)}"))
+                self._add(
+                    Row(repository=repo.name, tag="", error=f"tags: {_message(exc)}", exception=exc)
+                )
                 return
             self.progress.add_total(len(tasks))
             for task in tasks:
@@ -218,7 +220,12 @@ class _Run:
                 rows: list[Row] = fut.result()
             except Exception as exc:
                 self._add(
-                    Row(repository=task.name, tag=task.tag or task.identifier, error=_message(exc))
+                    Row(
+                        repository=task.name,
+                        tag=task.tag or task.identifier,
+                        error=_message(exc),
+                        exception=exc,
+                    )
                 )
                 return
             for i, row in enumerate(rows):

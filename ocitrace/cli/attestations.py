@@ -2,37 +2,24 @@
 
 One table per platform (plus one for items on the index itself) labelled with the store
 each item was found in; consistency findings below.  When nothing is found, every place
-asked is listed with its answer.  Also holds the open/discover helper shared with the
-``provenance`` and ``sbom`` commands.
+asked is listed with its answer.  The helpers shared with ``provenance`` and ``sbom`` live
+in :mod:`.discovery`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
+from .discovery import add_discovery_options, discover_target, indented_table
 
 if TYPE_CHECKING:
     from ..discover import Attestation, Discovery
-    from ..registry import RegistryClient
-    from ..source import Source
 
-__all__ = [
-    "DiscoveredRef",
-    "add_discovery_options",
-    "discover_target",
-    "indented_table",
-    "register",
-    "require_found",
-    "run",
-    "where_json",
-]
+__all__ = ["register", "render_text", "run"]
 
 EPILOG = """\
 examples:
@@ -80,156 +67,15 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def add_discovery_options(p: argparse.ArgumentParser) -> None:
-    """``--platform``, ``--no-referrers``, ``--no-cosign``, ``--cosign-repository`` + registry options."""
-    p.add_argument(
-        "--platform",
-        action="append",
-        metavar="OS/ARCH[/VARIANT]",
-        help="only this platform (repeatable); items on the index itself are always shown",
-    )
-    p.add_argument("--no-referrers", action="store_true", help="skip OCI referrers lookups")
-    p.add_argument(
-        "--no-cosign", action="store_true", help="skip cosign sha256-<hex>.att/.sig/.sbom tags"
-    )
-    p.add_argument(
-        "--cosign-repository",
-        metavar="REPO",
-        default=os.environ.get("COSIGN_REPOSITORY") or None,
-        help="repository holding cosign tags (default: $COSIGN_REPOSITORY, else the image's)",
-    )
-    from .common import add_registry_options
-
-    add_registry_options(p)
-
-
-@dataclass(frozen=True)
-class DiscoveredRef:
-    """A discovered reference: what the user typed, the source, and the discovery."""
-
-    text: str
-    name: str
-    source: Source
-    discovery: Discovery
-
-
-def discover_target(args: argparse.Namespace) -> DiscoveredRef:
-    """Open ``args.ref``, resolve it and run discovery with the shared options."""
-    from ..discover import discover, lookups_for
-    from ..discover.collect import DEFAULT_MAX_BLOB_SIZE
-    from ..oci.platform import parse_platform
-
-    platforms = [parse_platform(p) for p in (args.platform or ())]
-    lookups = lookups_for(referrers=not args.no_referrers, cosign=not args.no_cosign)
-    opener, close = _opener(args)
-    try:
-        source, identifier, name = opener(args.ref)
-        cosign = _cosign_source(opener, args.cosign_repository)
-        top = source.manifest(identifier)
-        found = discover(
-            source,
-            top,
-            platforms=platforms or None,
-            lookups=lookups,
-            cosign_source=cosign,
-            max_blob_size=getattr(args, "max_blob_size", None) or DEFAULT_MAX_BLOB_SIZE,
-            name=name,
-        )
-    finally:
-        close()
-    return DiscoveredRef(args.ref, name, source, found)
-
-
-Opener = Callable[[str], "tuple[Source, str, str]"]
-
-
-def _cosign_source(opener: Opener, text: str | None) -> Source | None:
-    """The ``--cosign-repository`` source; a bad value is reported under the flag's name."""
-    from ..errors import ReferenceError
-
-    if not text:
-        return None
-    try:
-        return opener(text)[0]
-    except ReferenceError as exc:
-        raise ReferenceError(
-            f"--cosign-repository {text}: {exc}",
-            input=text,
-            hint="give a repository such as registry.example/sigs ($COSIGN_REPOSITORY too)",
-        ) from exc
-
-
-def _opener(args: argparse.Namespace) -> tuple[Opener, Callable[[], None]]:
-    """Opener for ``oci-layout://`` and registry references, as ``open_source_from_args``
-    opens them (``--max-blob-size`` on layouts, ``--username`` credentials bound to the
-    registries the command line names: REF and ``--cosign-repository``), but with one
-    registry client for both: one transport, one password read, one referrers-API memo.
-    The registry stack is built on first use, so a layout-only run makes none."""
-    from ..opener import open_layout
-    from ..reference import LayoutReference, parse_any
-    from .common import client_from_args, limits_from_args, registries_of
-
-    clients: list[RegistryClient] = []
-
-    def opener(text: str) -> tuple[Source, str, str]:
-        ref = parse_any(text)
-        if isinstance(ref, LayoutReference):
-            return open_layout(ref, limits_from_args(args)), ref.identifier, str(ref)
-        if not clients:
-            named = registries_of(r for r in (args.ref, args.cosign_repository) if r)
-            clients.append(client_from_args(args, credentials_for=named))
-        return clients[0].repository(ref.registry, ref.repository), ref.identifier, str(ref)
-
-    def close() -> None:
-        for client in clients:
-            client.transport.close()
-
-    return opener, close
-
-
 def run(args: argparse.Namespace) -> int:
     target = discover_target(args)
     d = target.discovery
     if args.json:
         out = {"name": target.name, **d.to_json()}
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        args.stdout.write(json.dumps(out, indent=2) + "\n")
         return exitcodes.OK
-    sys.stdout.write(render_text(target.name, d, full=args.no_trunc, checked=args.checked))
+    args.stdout.write(render_text(target.name, d, full=args.no_trunc, checked=args.checked))
     return exitcodes.OK
-
-
-def require_found(
-    name: str, what: str, bad: Sequence[Attestation], *, found_any: bool, missing: str
-) -> None:
-    """Stop unless something of the kind asked for was read.
-
-    ``bad`` are items of that kind that could not be read (over ``--max-blob-size``,
-    missing blob, bad JSON): an error when nothing readable was found, else a warning
-    each, so that "none found" is never claimed for content that exists.  With nothing
-    at all, :class:`~ocitrace.errors.NotFound` ``NAME: MISSING``.
-    """
-    from ..errors import IntegrityError, NotFound
-
-    if bad and not found_any:
-        first = bad[0]
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        raise IntegrityError(
-            f"{name}: the {what} attestation of {first.platform} could not be read: "
-            f"{first.error}{more}",
-            input=name,
-            hint="raise --max-blob-size if the layer is over the cap; "
-            "ocitrace attestations REF shows each item and its error",
-        )
-    if not found_any:
-        raise NotFound(
-            f"{name}: {missing}",
-            input=name,
-            hint="ocitrace attestations REF lists every place checked",
-        )
-    for a in bad:
-        sys.stderr.write(
-            f"ocitrace: warning: {name}: {what} of {a.platform} skipped, unreadable: {a.error}\n"
-        )
 
 
 # --- text rendering ------------------------------------------------------------------------
@@ -278,25 +124,6 @@ def render_text(name: str, d: Discovery, *, full: bool = False, checked: bool = 
     if any(a.signed for a in d.attestations):
         lines.append(f"Note: {UNVERIFIED_NOTE}.")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def indented_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
-    """A plain table (cells as given, no number parsing), every line indented two spaces."""
-    from tabulate import tabulate
-
-    text: str = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
-    return "\n".join("  " + line.rstrip() for line in text.splitlines())
-
-
-def where_json(a: Attestation) -> dict[str, Any]:
-    """The JSON keys locating ``a``, shared by the ``provenance`` and ``sbom`` entries."""
-    return {
-        "platform": a.platform,
-        "attachedTo": a.attached_to,
-        "store": a.store.value,
-        "manifestDigest": a.manifest_digest,
-        "layerDigest": a.layer.digest,
-    }
 
 
 def _table(items: Sequence[Attestation], short: Callable[[str], str]) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from ..reference import split_registry_prefix
 from .common import add_registry_options, client_from_args
 
 EPILOG = """\
@@ -56,16 +54,13 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    host, prefix = split_registry_prefix(args.registry)
-    if args.prefix is not None:
-        prefix = args.prefix
-    client = client_from_args(args)
-    names = client.catalog(host, prefix or None, page_size=args.page_size)
-    out = sys.stdout
-    if args.json:
-        out.write(json.dumps({"repositories": list(names)}, indent=2) + "\n")
-    else:
-        for name in names:  # streamed page by page
-            out.write(name + "\n")
+    out = args.stdout
+    with client_from_args(args) as oc:
+        names = oc.catalog(args.registry, args.prefix, page_size=args.page_size)
+        if args.json:
+            out.write(json.dumps({"repositories": list(names)}, indent=2) + "\n")
+        else:
+            for name in names:  # streamed page by page
+                out.write(name + "\n")
     out.flush()
     return 0

@@ -1,9 +1,10 @@
-"""Registry options shared by every command that talks to a registry.
+"""What every command shares: the registry flags and :func:`client_from_args`.
 
-``add_registry_options(parser)`` adds the flags; ``transport_from_args`` /
-``client_from_args`` / ``open_source_from_args`` turn them into library objects.  The
-password is only ever read from stdin (``--password-stdin``), never from argv (which other
-users can see in ``ps``), and it is never logged.
+``add_registry_options(parser)`` adds the flags; ``client_from_args(args)`` turns them into
+the run's one :class:`~ocitrace.Client` (which builds the transport, registry client and
+sources itself, on first use).  A command is these flags + one ``Client`` call + printing.
+The password is only ever read from stdin (``--password-stdin``), never from argv (which
+other users can see in ``ps``), and it is never logged.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from ..errors import ConfigError, ReferenceError, Unauthorized, UsageError
-from ..opener import open_layout, open_source
+from ..errors import ReferenceError, Unauthorized, UsageError
+from ..oci.limits import Limits
 from ..reference import LayoutReference, Reference, parse_any
-from ..registry import Limits, RegistryClient
-from ..source import Source
-from ..transport import Transport, TransportOptions
+
+if TYPE_CHECKING:
+    from ..api import Client
+
+#: attempts after the first for a connection failure or timeout (the transport's default)
+RETRIES = 4
 
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -63,8 +67,11 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--insecure-skip-tls-verify",
+        "--insecure",
         action="store_true",
-        help="do not verify TLS certificates (dangerous); loopback registries then use HTTPS",
+        dest="insecure_skip_tls_verify",
+        help="do not verify TLS certificates (dangerous; --insecure as crane and oras spell "
+        "it); loopback registries then use HTTPS; for plain HTTP use --insecure-registry",
     )
     group.add_argument("--username", metavar="USER", help="log in as USER (with --password-stdin)")
     group.add_argument(
@@ -78,7 +85,7 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_float,
         default=30.0,
         help="seconds to wait on each HTTP request attempt; connection failures and "
-        f"timeouts are retried up to {TransportOptions().retries} times (default: 30)",
+        f"timeouts are retried up to {RETRIES} times (default: 30)",
     )
     group.add_argument(
         "--max-blob-size",
@@ -87,6 +94,36 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         default=Limits().blob,
         help="largest config/attestation blob read into memory (default: 64MiB)",
     )
+
+
+PLATFORM_METAVAR = "OS/ARCH[/VARIANT]"
+
+
+def add_platform_option(p: argparse._ActionsContainer, *, help: str) -> None:
+    """``--platform``, the same in every command: repeatable and comma-separated
+    (``--platform linux/amd64,linux/arm64``); the ``Client`` splits and parses the values,
+    and raises NotFound listing the image's platforms when none matches."""
+    p.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        type=platform_list,
+        metavar=PLATFORM_METAVAR,
+        help=help,
+    )
+
+
+def platform_list(text: str) -> str:
+    """argparse type: ``text`` checked as one or more comma-separated platforms (a bad one
+    is a usage error before any request); kept as text for the ``Client``."""
+    from ..oci.platform import parse_platform
+
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError(f"invalid platform {text!r} (e.g. linux/arm64)")
+    for part in parts:
+        parse_platform(part)
+    return text
 
 
 def _read_password(stdin: TextIO, username: str) -> str:
@@ -122,22 +159,30 @@ def registries_of(refs: Iterable[str | Reference | LayoutReference]) -> frozense
     return frozenset(out)
 
 
-def transport_options_from_args(
+def client_from_args(
     args: argparse.Namespace,
     *,
-    stdin: TextIO | None = None,
-    credentials_for: Iterable[str] | None = None,
-) -> TransportOptions:
-    """TransportOptions from the flags (reads the password from stdin when asked).
+    refs: Iterable[str | Reference | LayoutReference]
+    | Callable[[], Iterable[str | Reference | LayoutReference]]
+    | None = None,
+    registries: Iterable[str] | None = None,
+    concurrency: int | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> Client:
+    """The run's one :class:`~ocitrace.Client`, configured from the registry flags.
 
-    ``credentials_for``: the registries (``host[:port]``) named on the command line; the
-    ``--username`` credentials are sent to those only, never to a registry that an input
-    list, a redirect or a base-image lookup leads to (use :func:`registries_of` on the
-    command's reference arguments).  None sends them to every registry of the run.
-
-    The password is registered with the run's redactor (``args.redactor``, set by
-    ``main``) so that no log line or error message can echo it.
+    ``refs``: the references named on the command line (or a function returning them,
+    called after the password is read: ``digest -`` reads both from stdin); ``--username``
+    credentials are sent to their registries only, never to a registry that an input list,
+    a redirect or a base-image lookup leads to (None sends them everywhere); ``registries``
+    adds registries by name (``audit`` targets).  ``concurrency``: requests in
+    flight (``-j``).  The password (``--password-stdin``) is read here, before any input
+    list, and registered with the run's redactor (``args.redactor``, set by ``main``) so that
+    no log line or error message can echo it.  Nothing touches the network until a
+    ``Client`` call needs it.
     """
+    from ..api import Client, check_ca_cert
+
     username = getattr(args, "username", None)
     password: str | None = None
     if getattr(args, "password_stdin", False):
@@ -147,7 +192,7 @@ def transport_options_from_args(
                 input="--password-stdin",
                 hint="add --username USER",
             )
-        password = _read_password(stdin or sys.stdin, username)
+        password = _read_password(getattr(args, "stdin", None) or sys.stdin, username)
         redactor = getattr(args, "redactor", None)
         if redactor is not None:
             redactor.add(password)
@@ -159,77 +204,52 @@ def transport_options_from_args(
         )
     ca_cert = getattr(args, "ca_cert", None)
     if ca_cert is not None:
-        _check_ca_cert(ca_cert)
-    return TransportOptions(
-        timeout=getattr(args, "timeout", None) or 30.0,
+        check_ca_cert(ca_cert, what="--ca-cert")
+    environ: Mapping[str, str] | None = getattr(args, "environ", None)
+    if environ is os.environ:
+        environ = None
+    kwargs: dict[str, Any] = {}
+    if concurrency is not None:
+        kwargs["concurrency"] = max(1, concurrency)
+    return Client(
+        insecure_registries=tuple(getattr(args, "insecure_registry", None) or ()),
         ca_cert=ca_cert,
-        insecure_skip_verify=bool(getattr(args, "insecure_skip_tls_verify", False)),
-        insecure_registries=frozenset(getattr(args, "insecure_registry", None) or ()),
+        insecure_skip_tls_verify=bool(getattr(args, "insecure_skip_tls_verify", False)),
         username=username,
         password=password,
-        credential_registries=None if credentials_for is None else frozenset(credentials_for),
+        timeout=getattr(args, "timeout", None) or 30.0,
+        max_blob_size=getattr(args, "max_blob_size", None),
+        credential_registries=_credential_registries(refs, registries),
+        environ=environ,
+        sleep=sleep,
+        **kwargs,
     )
 
 
-def _check_ca_cert(path: str) -> None:
-    """Fail early, naming the flag, when ``--ca-cert`` is not a readable PEM file."""
-    hint = "give the registry CA's certificate as a PEM file (-----BEGIN CERTIFICATE-----)"
-    if not os.path.isfile(path):
-        what = "is a directory" if os.path.isdir(path) else "no such file"
-        raise ConfigError(f"--ca-cert {path}: {what}", input=path, hint=hint)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 20)
-    except OSError as exc:
-        raise ConfigError(
-            f"--ca-cert {path}: cannot read ({exc.strerror})", input=path, hint=hint
-        ) from exc
-    if b"-----BEGIN CERTIFICATE-----" not in head:
-        raise ConfigError(
-            f"--ca-cert {path}: no PEM certificate in the file", input=path, hint=hint
-        )
+def _credential_registries(
+    refs: Iterable[str | Reference | LayoutReference]
+    | Callable[[], Iterable[str | Reference | LayoutReference]]
+    | None,
+    registries: Iterable[str] | None,
+) -> frozenset[str] | None:
+    if refs is None and registries is None:
+        return None
+    named = set(registries or ())
+    if refs is not None:
+        named |= registries_of(refs() if callable(refs) else refs)
+    return frozenset(named)
 
 
-def transport_from_args(
-    args: argparse.Namespace, *, credentials_for: Iterable[str] | None = None
-) -> Transport:
-    """The one Transport of this run, built from the registry flags (``credentials_for``:
-    see :func:`transport_options_from_args`)."""
-    return Transport(transport_options_from_args(args, credentials_for=credentials_for))
-
-
-def limits_from_args(args: argparse.Namespace) -> Limits:
-    """Size limits from ``--max-blob-size`` (manifest cap stays at its default)."""
-    return Limits(blob=getattr(args, "max_blob_size", None) or Limits().blob)
-
-
-def client_from_args(
-    args: argparse.Namespace,
-    transport: Transport | None = None,
-    *,
-    credentials_for: Iterable[str] | None = None,
-) -> RegistryClient:
-    """A RegistryClient with the run's transport and limits (``credentials_for``: see
-    :func:`transport_options_from_args`; unused when ``transport`` is given)."""
-    return RegistryClient(
-        transport or transport_from_args(args, credentials_for=credentials_for),
-        limits=limits_from_args(args),
-    )
-
-
-def open_source_from_args(
-    args: argparse.Namespace, ref: str | Reference | LayoutReference
-) -> tuple[Source, Reference | LayoutReference]:
-    """Parse ``ref`` and open its Source (a layout, or a registry repository), with the
-    run's size caps; ``--username`` credentials go to that reference's registry only.
-
-    The transport (and a ``--password-stdin`` read) is only made for registry references.
-    """
-    parsed = parse_any(ref) if isinstance(ref, str) else ref
-    if isinstance(parsed, LayoutReference):
-        return open_layout(parsed, limits_from_args(args)), parsed
-    client = client_from_args(args, credentials_for=registries_of([parsed]))
-    return open_source(parsed, client.transport, client=client)
+def write_bytes(stream: IO[str], data: bytes) -> None:
+    """Write ``data`` unchanged to a text stream's binary buffer (manifests, SBOMs)."""
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # an in-memory text stream without a buffer: keep every byte recoverable
+        stream.write(data.decode("utf-8", "surrogateescape"))
+        stream.flush()
 
 
 def cli_hint(exc: BaseException, args: argparse.Namespace) -> str | None:

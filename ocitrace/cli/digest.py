@@ -8,18 +8,15 @@ Python's own start-up.  The registry stack is imported inside :func:`run`.
 from __future__ import annotations
 
 import argparse
-import sys
-import threading
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import exitcodes
 
 if TYPE_CHECKING:
-    from ..reference import LayoutReference, Reference
+    from ..api import Client
     from ..resolve import LookupResult
-    from ..source import Source
-    from ..transport import TransportOptions
 
 __all__ = ["register", "run"]
 
@@ -47,15 +44,14 @@ def register(sub: Any) -> None:
         metavar="REF",
         help="image reference, or - to read one per line from stdin",
     )
-    which = p.add_mutually_exclusive_group()
-    which.add_argument(
-        "--platform",
-        metavar="OS/ARCH[/VARIANT]",
-        help="digest of this platform's manifest in an index",
+    from .common import add_platform_option
+
+    add_platform_option(
+        p,
+        help="digest of this platform's manifest in an index (repeatable or comma-separated: "
+        "the first one the index has); an error lists the index's platforms when none matches",
     )
-    which.add_argument(
-        "--index", action="store_true", help="always the top-level digest (the default)"
-    )
+    p.add_argument("--index", action="store_true", help="always the top-level digest (the default)")
     out = p.add_mutually_exclusive_group()
     out.add_argument(
         "--format",
@@ -94,45 +90,33 @@ def read_inputs(refs: list[str], stdin: Any) -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..oci.platform import parse_platform
-    from ..resolve import lookup_digests
+    if args.index and args.platform:
+        from ..errors import UsageError
 
-    platform = parse_platform(args.platform) if args.platform else None
+        raise UsageError("--index and --platform exclude each other", input="--index/--platform")
     render = _renderer(args)
-    inputs: Iterable[str] = read_inputs(args.refs, sys.stdin)
-    options = None
+    inputs: Iterable[str] = read_inputs(args.refs, args.stdin)
+    refs: list[str] | None = None
     if getattr(args, "username", None):
         # credentials go only to the registries this run names: the password (first line
-        # of stdin) is read first, then the whole list (streaming is kept without --username)
-        import dataclasses
-
-        from .common import registries_of, transport_options_from_args
-
-        options = transport_options_from_args(args)
-        inputs = list(inputs)
-        options = dataclasses.replace(options, credential_registries=registries_of(inputs))
-    opener, close = _opener(args, options)
+        # of stdin) is read first (in client_from_args), then the whole list; streaming is
+        # kept without --username
+        refs = []
+    out, err = args.stdout, args.stderr
     failed: list[LookupResult] = []
     total = 0
-    try:
-        for res in lookup_digests(
-            inputs,
-            opener,
-            platform=platform,
-            concurrency=args.concurrency,
-        ):
+    with _client(args, refs, inputs) as (oc, inputs):
+        for res in oc.iter_digests(inputs, args.platform):
             total += 1
             if res.ok:
-                sys.stdout.write(render(res))
+                out.write(render(res))
             else:
                 failed.append(res)
-                sys.stdout.flush()
-                _report(res, getattr(args, "redactor", None))
+                out.flush()
+                _report(res, err, getattr(args, "redactor", None))
                 if args.json:
-                    sys.stdout.write(render(res))
-    finally:
-        sys.stdout.flush()
-        close()
+                    out.write(render(res))
+        out.flush()
     if total == 0:
         from ..errors import UsageError
 
@@ -149,7 +133,29 @@ def run(args: argparse.Namespace) -> int:
     return exitcodes.PARTIAL
 
 
-def _report(res: LookupResult, redactor: Callable[[str], str] | None = None) -> None:
+@contextlib.contextmanager
+def _client(
+    args: argparse.Namespace, refs: list[str] | None, inputs: Iterable[str]
+) -> Iterator[tuple[Client, Iterable[str]]]:
+    """The run's Client (``-j`` requests in flight); with ``--username`` the password is
+    read first, then the input list, whose registries alone get the credentials."""
+    from .common import client_from_args
+
+    if refs is None:
+        oc = client_from_args(args, concurrency=args.concurrency)
+    else:
+
+        def named() -> list[str]:
+            refs.extend(inputs)  # read after the password (the first line of stdin)
+            return refs
+
+        oc = client_from_args(args, refs=named, concurrency=args.concurrency)
+        inputs = refs
+    with oc:
+        yield oc, inputs
+
+
+def _report(res: LookupResult, err: TextIO, redactor: Callable[[str], str] | None = None) -> None:
     from .main import format_error
 
     assert res.error is not None
@@ -158,7 +164,7 @@ def _report(res: LookupResult, redactor: Callable[[str], str] | None = None) -> 
         message = f"{res.input}: {message}"
     if redactor is not None:
         message = redactor(message)
-    print(f"ocitrace: digest: {message}", file=sys.stderr, flush=True)
+    print(f"ocitrace: digest: {message}", file=err, flush=True)
 
 
 def _renderer(args: argparse.Namespace) -> Any:
@@ -193,46 +199,3 @@ def _data(res: LookupResult, *, json_keys: bool) -> dict[str, Any]:
     if json_keys:
         return values
     return {k[:1].upper() + k[1:]: v for k, v in values.items()}
-
-
-def _opener(args: argparse.Namespace, options: TransportOptions | None = None) -> tuple[Any, Any]:
-    """Source opener for registry and ``oci-layout://`` references, and its closer.
-
-    The registry client (and so ``requests``) is only built for the first registry
-    reference: a batch of layout references never imports the HTTP stack.  Layouts are
-    opened with the run's size caps; ``options`` (when given) replace the flags' transport
-    options, so a password already read is not read again.
-    """
-    from ..opener import open_layout
-    from ..reference import LayoutReference
-    from .common import limits_from_args
-
-    state: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def registry_client() -> Any:
-        with lock:
-            if "client" not in state:
-                import dataclasses
-
-                from ..registry import RegistryClient
-                from ..transport import Transport
-                from .common import transport_options_from_args
-
-                base = options if options is not None else transport_options_from_args(args)
-                state["transport"] = Transport(
-                    dataclasses.replace(base, pool_size=max(1, args.concurrency))
-                )
-                state["client"] = RegistryClient(state["transport"], limits=limits_from_args(args))
-            return state["client"]
-
-    def opener(ref: Reference | LayoutReference) -> Source:
-        if isinstance(ref, LayoutReference):
-            return open_layout(ref, limits_from_args(args))
-        return registry_client().repository(ref.registry, ref.repository)  # type: ignore[no-any-return]
-
-    def close() -> None:
-        if "transport" in state:
-            state["transport"].close()
-
-    return opener, close

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from concurrent.futures import ThreadPoolExecutor
+import json
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..inspect.inspection import Inspection
-from ..oci.model import Platform
-from ..oci.platform import parse_platform
+from .common import add_platform_option, client_from_args, write_bytes
+
+if TYPE_CHECKING:
+    from ..api import Client
 
 DESCRIPTION = """\
 Print an image (index or manifest) exactly as `docker buildx imagetools inspect`
@@ -85,14 +86,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("ref", metavar="REF", help="image reference or oci-layout://DIR[:TAG|@DIGEST]")
     p.add_argument("--format", default=None, metavar="TEMPLATE", help="Go template (see below)")
-    p.add_argument("--raw", action="store_true", help="print the stored manifest bytes")
     p.add_argument(
-        "--platform",
-        action="append",
-        default=[],
-        metavar="OS/ARCH[/VARIANT]",
-        help="only images of this platform (repeatable)",
+        "--raw",
+        action="store_true",
+        help="print the stored manifest bytes (with --platform: the chosen image's manifest)",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the whole document as JSON: name, manifest, image, provenance, sbom",
+    )
+    add_platform_option(p, help="only images of this platform (repeatable or comma-separated)")
     _add_registry_options(p)
     p.set_defaults(func=run)
 
@@ -104,25 +108,49 @@ def _add_registry_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the listing, the raw bytes or the rendered template."""
-    if args.format is not None and args.raw:
-        raise UsageError("format and raw cannot be used together", input="--format/--raw")
-    platforms: list[Platform] = [parse_platform(p) for p in args.platform]
-    from .common import open_source_from_args
-
-    # a layout gets the --max-blob-size cap; --username creds go to REF's registry only
-    source, ref = open_source_from_args(args, args.ref)
-    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="inspect") as pool:
-        ins = Inspection(source, ref, pool, platforms=platforms)
-        ins.check_platforms()
+    """Print the listing, the raw bytes, the JSON document or the rendered template."""
+    chosen = [
+        name
+        for name, on in (
+            ("--format", args.format is not None),
+            ("--raw", args.raw),
+            ("--json", args.json),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be used together", input="/".join(chosen))
+    out = args.stdout
+    with client_from_args(args, refs=[args.ref]) as oc:
         if args.raw:
-            sys.stdout.buffer.write(ins.raw())
-            sys.stdout.flush()
-            return 0
-        if args.format is None:
-            sys.stdout.write(ins.listing())
-            sys.stdout.flush()
-            return 0
-        from ..inspect.format import render_format
+            write_bytes(out, oc.inspect_raw(args.ref, args.platform))
+        elif args.json:
+            doc = oc.inspect_document(args.ref, args.platform)
+            out.write(json.dumps(doc, indent=2) + "\n")
+        elif args.format is None:
+            out.write(oc.inspect_listing(args.ref, args.platform))
+        else:
+            _format(args, oc)
+    out.flush()
+    return 0
 
-        return render_format(ins, args.ref, args.format, sys.stdout, sys.stderr)
+
+def _format(args: argparse.Namespace, oc: Client) -> None:
+    """Run ``--format``: output on stdout (what ran before an execution error too, as
+    buildx streams it), the notes on stderr."""
+    from ..inspect.format import FormatExecError
+
+    try:
+        result = oc.format(args.ref, args.format, args.platform)
+    except FormatExecError as exc:
+        args.stdout.write(exc.partial_output)
+        _notes(args, exc.notes)
+        raise
+    args.stdout.write(result.output)
+    _notes(args, result.notes)
+
+
+def _notes(args: argparse.Namespace, notes: tuple[str, ...]) -> None:
+    args.stdout.flush()
+    for line in notes:
+        args.stderr.write(f"ocitrace: note: {line}\n")

@@ -10,9 +10,12 @@ boundary: every exception becomes one redacted line on stderr and an exit code f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TextIO
 
 from .._version import __version__
 from . import exitcodes
@@ -88,40 +91,60 @@ def _add_global_options(p: argparse.ArgumentParser) -> None:
             pass  # the command defines its own flag of that name
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (also used as the console-script entry point).
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run the CLI with these streams and environment; returns the exit code.
 
-    argparse usage errors exit 2 through ``SystemExit`` as argparse does.
+    Defaults are the process's own (``sys.argv[1:]``, ``sys.stdin`` …, ``os.environ``), so
+    tests and embedding programs run a command in process.  Commands read them from
+    ``args.stdin``/``args.stdout``/``args.stderr``/``args.environ``.  argparse's usage errors,
+    ``--help`` and ``--version`` return their code (2 or 0) instead of raising SystemExit.
     """
+    import os
+
     args_list = list(sys.argv[1:] if argv is None else argv)
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
+    environ = os.environ if environ is None else environ
     redactor = Redactor()
-    parser = build_parser(_commands_needed(args_list))
     debug = "--debug" in args_list
     try:
-        args = _parse(parser, args_list)
+        parser = build_parser(_commands_needed(args_list))
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = _parse(parser, args_list)
+    except SystemExit as exc:  # --help, --version, a usage error
+        return exc.code if isinstance(exc.code, int) else exitcodes.USAGE
     except KeyboardInterrupt:
-        print("ocitrace: interrupted", file=sys.stderr)
+        print("ocitrace: interrupted", file=stderr)
         return exitcodes.INTERRUPTED
     except Exception as exc:  # an argparse type= function raising from the errors tree
-        return _report(exc, debug=debug, redactor=redactor)
+        return _report(exc, stderr, debug=debug, redactor=redactor)
     args.redactor = redactor
+    args.stdin, args.stdout, args.stderr, args.environ = stdin, stdout, stderr, environ
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help(sys.stderr)
+        parser.print_help(stderr)
         return exitcodes.USAGE
-    with cli_logging(args.verbose or 0, sys.stderr, redactor):
+    with cli_logging(args.verbose or 0, stderr, redactor):
         try:
             code: int = func(args)
-            sys.stdout.flush()
+            stdout.flush()
             return code
         except KeyboardInterrupt:
-            print("ocitrace: interrupted", file=sys.stderr)
+            print("ocitrace: interrupted", file=stderr)
             return exitcodes.INTERRUPTED
         except BrokenPipeError:
-            _silence_stdout()
+            _silence_stdout(stdout)
             return exitcodes.OK
         except Exception as exc:  # one boundary: every error becomes one line + exit code
-            return _report(exc, debug=bool(args.debug), redactor=redactor, args=args)
+            return _report(exc, stderr, debug=bool(args.debug), redactor=redactor, args=args)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
@@ -143,6 +166,7 @@ def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.Ar
 
 def _report(
     exc: BaseException,
+    stderr: TextIO,
     *,
     debug: bool,
     redactor: Redactor,
@@ -153,25 +177,25 @@ def _report(
         import traceback
 
         text = "".join(traceback.format_exception(exc))
-        sys.stderr.write(redactor(text))
+        stderr.write(redactor(text))
     hint = None
     if args is not None:
-        from .common import cli_hint  # imports the registry stack: only on this error path
+        from .common import cli_hint
 
         hint = cli_hint(exc, args)
-    print(f"ocitrace: error: {redactor(format_error(exc, hint))}", file=sys.stderr)
+    print(f"ocitrace: error: {redactor(format_error(exc, hint))}", file=stderr)
     return exitcodes.for_exception(exc)
 
 
-def _silence_stdout() -> None:
+def _silence_stdout(stdout: TextIO) -> None:
     """After EPIPE (``ocitrace tags R | head -1``) point stdout at /dev/null so the
     interpreter's final flush does not print a second error."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        os.dup2(devnull, stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # a stream without a descriptor
         pass
 
 

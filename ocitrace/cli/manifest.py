@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from ..oci import mediatypes as mt
-from ..oci.model import Index
-from ..oci.platform import parse_platform
-from .common import add_registry_options, open_source_from_args
+from .common import add_platform_option, add_registry_options, client_from_args, write_bytes
 
 EPILOG = """\
 The bytes are written unchanged (no newline added), so piping them into sha256sum gives
@@ -32,26 +28,18 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("ref", metavar="REF", help="image reference or oci-layout://PATH[:TAG|@DIGEST]")
-    p.add_argument(
-        "--platform",
-        metavar="OS/ARCH[/VARIANT]",
-        type=parse_platform,
-        help="from an index, print the manifest of this platform instead "
-        "(a single manifest is printed as is, like crane)",
+    add_platform_option(
+        p,
+        help="from an index, print the manifest of this platform instead (repeatable or "
+        "comma-separated: the first one the index has); a single manifest is printed as is, "
+        "like crane",
     )
     add_registry_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..resolve import pick_platform
-
-    source, ref = open_source_from_args(args, args.ref)
-    fetched = source.manifest(ref.identifier)
-    if args.platform is not None and mt.is_index(fetched.descriptor.media_type):
-        child = pick_platform(Index.parse(fetched.data), args.platform, what=str(ref))
-        fetched = source.manifest(child.digest)
-    out = sys.stdout.buffer
-    out.write(fetched.data)
-    out.flush()
+    with client_from_args(args, refs=[args.ref]) as oc:
+        fetched = oc.manifest(args.ref, args.platform)
+    write_bytes(args.stdout, fetched.data)
     return 0

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import (
+from .common import write_bytes
+from .discovery import (
     add_discovery_options,
     discover_target,
     indented_table,
@@ -80,18 +80,18 @@ def run(args: argparse.Namespace) -> int:
     found = provenances(target.discovery)
     bad = unreadable_provenances(target.discovery)
     missing = "no provenance attestation found"
-    require_found(target.name, "provenance", bad, found_any=bool(found), missing=missing)
+    require_found(args, target.name, "provenance", bad, found_any=bool(found), missing=missing)
     if args.dockerfile:
-        sys.stdout.buffer.write(_one_dockerfile(found, target.name))
+        write_bytes(args.stdout, _one_dockerfile(found, target.name))
     elif args.raw:
-        sys.stdout.buffer.write(predicate_bytes(_single(found, target.name, "--raw").attestation))
+        write_bytes(args.stdout, predicate_bytes(_single(found, target.name, "--raw").attestation))
     elif args.json:
-        sys.stdout.write(json.dumps([_json_entry(f) for f in found], indent=2) + "\n")
+        args.stdout.write(json.dumps([_json_entry(f) for f in found], indent=2) + "\n")
     elif args.materials:
-        sys.stdout.write(_materials(found))
+        args.stdout.write(_materials(found))
     else:
-        sys.stdout.write("\n".join(_summary(f) for f in found))
-    sys.stdout.flush()
+        args.stdout.write("\n".join(_summary(f) for f in found))
+    args.stdout.flush()
     return exitcodes.OK
 
 

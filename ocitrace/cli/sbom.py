@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
-from .attestations import (
+from .common import write_bytes
+from .discovery import (
     add_discovery_options,
     discover_target,
     indented_table,
@@ -92,14 +92,14 @@ def run(args: argparse.Namespace) -> int:
     target = discover_target(args)
     docs = sboms(target.discovery)
     bad = unreadable_sboms(target.discovery)
-    require_found(target.name, "SBOM", bad, found_any=bool(docs), missing="no SBOM found")
+    require_found(args, target.name, "SBOM", bad, found_any=bool(docs), missing="no SBOM found")
     if args.output:
-        sys.stdout.buffer.write(_pick(docs, args.output, args.document, target.name).document)
+        write_bytes(args.stdout, _pick(docs, args.output, args.document, target.name).document)
     elif args.json:
-        sys.stdout.write(json.dumps([_json(doc) for doc in docs], indent=2) + "\n")
+        args.stdout.write(json.dumps([_json(doc) for doc in docs], indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(_table(doc) for doc in docs))
-    sys.stdout.flush()
+        args.stdout.write("\n".join(_table(doc) for doc in docs))
+    args.stdout.flush()
     return exitcodes.OK
 
 

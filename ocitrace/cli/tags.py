@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from typing import Any
 
-from ..errors import UsageError
-from ..reference import LayoutReference
-from .common import add_registry_options, open_source_from_args
+from .common import add_registry_options, client_from_args
 
 #: tags that only exist to point at other content (referrers fallback, cosign).
 _DIGEST_TAG = re.compile(r"^sha(256|384|512)-[a-f0-9]+(\.(sig|att|sbom))?$")
@@ -47,19 +44,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    source, ref = open_source_from_args(args, args.repo)
-    if not isinstance(ref, LayoutReference) and (ref.tag is not None or ref.digest is not None):
-        raise UsageError(
-            f"{args.repo}: give a repository, not an image",
-            input=args.repo,
-            hint=f"ocitrace tags {ref.name}",
-        )
-    tags = (t for t in source.tags() if not (args.omit_digest_tags and _DIGEST_TAG.match(t)))
-    out = sys.stdout
+    from ..reference import parse_any
+
+    name = parse_any(args.repo).name
+    with client_from_args(args, refs=[args.repo]) as oc:
+        tags = [
+            t for t in oc.tags(args.repo) if not (args.omit_digest_tags and _DIGEST_TAG.match(t))
+        ]
+    out = args.stdout
     if args.json:
-        out.write(json.dumps({"name": ref.name, "tags": list(tags)}, indent=2) + "\n")
+        out.write(json.dumps({"name": name, "tags": tags}, indent=2) + "\n")
     else:
-        for tag in tags:  # streamed: a large repository prints as pages arrive
-            out.write(tag + "\n")
+        out.writelines(tag + "\n" for tag in tags)
     out.flush()
     return 0

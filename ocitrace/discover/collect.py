@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import NotFound, OcitraceError
 from ..oci import mediatypes as mt
@@ -47,6 +47,7 @@ class FetchedCandidate:
     parsed: Index | Manifest | None
     error: str = ""
     missing: bool = False  # the store listed it, but the manifest does not exist
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
 
 def fetch_candidate(cand: Candidate) -> FetchedCandidate:
@@ -57,9 +58,11 @@ def fetch_candidate(cand: Candidate) -> FetchedCandidate:
             fetched.data, fetched.descriptor.media_type or cand.listed.media_type
         )
     except NotFound as exc:
-        return FetchedCandidate(cand, None, None, f"manifest missing: {exc}", missing=True)
+        return FetchedCandidate(
+            cand, None, None, f"manifest missing: {exc}", missing=True, exception=exc
+        )
     except OcitraceError as exc:
-        return FetchedCandidate(cand, None, None, str(exc))
+        return FetchedCandidate(cand, None, None, str(exc), exception=exc)
     return FetchedCandidate(cand, fetched, parsed)
 
 
@@ -102,7 +105,7 @@ def attestations_of(
         also_in=also_in,
     )
     if fc.parsed is None:
-        return [dataclasses.replace(base, error=fc.error)]
+        return [dataclasses.replace(base, error=fc.error, exception=fc.exception)]
     if isinstance(fc.parsed, Index):
         return [dataclasses.replace(base, media_type=fc.parsed.artifact_type or mt.OCI_INDEX)]
     manifest = fc.parsed
@@ -151,7 +154,7 @@ def _decoded(
         text = str(exc)  # the transport's message usually names the blob already
         if item.layer.digest not in text:
             text = f"layer {item.layer.digest}: {text}"
-        return dataclasses.replace(item, error=text)
+        return dataclasses.replace(item, error=text, exception=exc)
     dec: Decoded = decode_layer(kind, data, item.layer.media_type, item.layer.annotations)
     kind_out = item.kind
     if dec.message_signature or (

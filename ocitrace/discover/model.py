@@ -105,6 +105,8 @@ class Attestation:
     statement_bytes: bytes | None = field(default=None, repr=False)
     statement: Statement | None = field(default=None, repr=False, compare=False)
     error: str = ""
+    #: the exception behind ``error`` when one was raised: not compared, not serialised
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
     @property
     def signed(self) -> bool:

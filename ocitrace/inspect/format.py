@@ -11,13 +11,21 @@ and a scan of the template text starts the fetches it will need in one round.
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from dataclasses import dataclass
+from typing import Any
 
-from ..errors import UsageError
+from ..template import ExecError
 from .inspection import Inspection
 from .model import TemplateModel
 
-__all__ = ["is_manifest_format", "prefetch_hints", "render_format"]
+__all__ = [
+    "FormatExecError",
+    "Rendered",
+    "inspect_document",
+    "is_manifest_format",
+    "prefetch_hints",
+    "render_format",
+]
 
 _MANIFEST_ONLY = re.compile(r"\{\{\s*\.Manifest\s*\}\}")
 
@@ -36,31 +44,66 @@ def prefetch_hints(text: str) -> dict[str, bool]:
     }
 
 
-def render_format(ins: Inspection, name: str, text: str, out: TextIO, err: TextIO) -> int:
-    """Render ``text`` for ``ins`` to ``out``; notes about missing attestations go to ``err``."""
-    try:
-        from ..template import ExecError, Template, json_func
-        from .gomodel import reprint, to_go_root
-    except ImportError as exc:
-        raise UsageError(
-            "--format is not available in this build: the Go template engine is missing",
-            input=text,
-            hint="use the default listing or --raw",
-        ) from exc
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A template's output and the notes gathered while it ran (one line each, no prefix)."""
+
+    output: str
+    notes: tuple[str, ...] = ()
+
+
+class FormatExecError(ExecError):
+    """The template failed while running: Go's message, what ran before the failure
+    (``partial_output``, which buildx has already streamed) and the run's ``notes``."""
+
+    def __init__(self, exc: ExecError, notes: tuple[str, ...]) -> None:
+        super().__init__(str(exc), exc.name, exc.partial_output)
+        self.notes = notes
+
+
+def render_format(ins: Inspection, name: str, text: str) -> Rendered:
+    """Render ``text`` for ``ins``: the output and the notes (missing attestations, a field
+    read from a platform-keyed map).  Template errors: :class:`~ocitrace.template.ParseError`,
+    :class:`FormatExecError` (an :class:`~ocitrace.template.ExecError`)."""
+    from ..template import Template, json_func
+    from .gomodel import reprint, to_go_root
 
     tpl = Template("").funcs({"json": json_func}).parse(text)
     if is_manifest_format(reprint(tpl)):
-        out.write(ins.listing())
-        return 0
+        return Rendered(ins.listing())
     ins.prefetch(**prefetch_hints(text))
     model = TemplateModel(ins, name)
     try:
-        out.write(tpl.execute(to_go_root(model)))
+        output = tpl.execute(to_go_root(model))
     except ExecError as exc:
-        out.write(exc.partial_output)  # buildx streams: what ran before the error stays
-        raise
-    finally:
-        out.flush()
-        for line in model.notes.lines():
-            err.write(f"ocitrace: note: {line}\n")
-    return 0
+        raise FormatExecError(exc, _notes(model, ins, text)) from exc
+    return Rendered(output, _notes(model, ins, text))
+
+
+def inspect_document(ins: Inspection, name: str) -> dict[str, Any]:
+    """Everything ``inspect`` knows as one JSON object: buildx's ``{{json .}}`` (name,
+    manifest, image) plus ``provenance`` and ``sbom`` (methods, which buildx leaves out),
+    each in buildx's own JSON shape."""
+    import json
+
+    doc: dict[str, Any] = json.loads(render_format(ins, name, "{{json .}}").output)
+    for key, field in (("provenance", "Provenance"), ("sbom", "SBOM")):
+        doc[key] = json.loads(render_format(ins, name, "{{json ." + field + "}}").output)
+    return doc
+
+
+#: ``.Image.X`` / ``.Provenance.X`` / ``.SBOM.X``: a field read straight off the root value
+_KEYED_FIELD = re.compile(r"(?<![\w)\]])\.(Image|Provenance|SBOM)\.([A-Za-z_]\w*)")
+
+
+def _notes(model: TemplateModel, ins: Inspection, text: str) -> tuple[str, ...]:
+    notes = model.notes.lines()
+    if ins.is_multi():
+        keys = ", ".join(ins.tree.keys())
+        for root, fieldname in dict.fromkeys(_KEYED_FIELD.findall(text)):
+            notes.append(
+                f".{root} of {ins.display_name} is a map keyed by platform ({keys}), so "
+                f".{root}.{fieldname} reads a missing key: choose one platform with "
+                f'--platform OS/ARCH, or use (index .{root} "PLATFORM").{fieldname}'
+            )
+    return tuple(notes)

@@ -101,6 +101,17 @@ class Inspection:
         """The top-level bytes exactly as stored."""
         return self.top.data
 
+    def chosen_raw(self) -> bytes:
+        """``--raw``: the top-level bytes, or with platforms the stored bytes of the image
+        they choose (the first one, in index order), as ``manifest --platform`` prints it."""
+        if not self.platforms:
+            return self.top.data
+        self.check_platforms()
+        node = next(iter(self.tree.shape().images.values()))
+        if node.descriptor.digest == self.top.descriptor.digest:
+            return self.top.data
+        return self.source.manifest(node.descriptor.digest).data
+
     @property
     def is_index(self) -> bool:
         return mt.is_index(self.top.descriptor.media_type)

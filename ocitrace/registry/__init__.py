@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from .client import Limits, RegistryClient, RepositoryClient
+from ..oci.limits import Limits
+from .client import RegistryClient, RepositoryClient
 from .referrers import fallback_tag
 
 __all__ = ["Limits", "RegistryClient", "RepositoryClient", "fallback_tag"]

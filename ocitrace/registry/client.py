@@ -17,7 +17,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
@@ -25,6 +24,7 @@ import requests
 from ..digest import Verified, compute, is_digest, parse_digest, read_verified
 from ..errors import DigestMismatch, FormatError, NotFound, ReferenceError, TooLarge, TransportError
 from ..oci import mediatypes as mt
+from ..oci.limits import Limits
 from ..oci.model import Descriptor
 from ..reference import registry_problem, repository_problem, validate_digest
 from ..source import Fetched, Referrers
@@ -36,20 +36,10 @@ from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referre
 
 log = logging.getLogger(__name__)
 
-MiB = 1024 * 1024
 _CHUNK = 64 * 1024
 _TAG = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
 _ACCEPT = ", ".join(mt.MANIFEST_ACCEPT)
 _KNOWN_MANIFEST_TYPES = mt.INDEX_TYPES | mt.MANIFEST_TYPES
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Byte caps per kind of read; a body over its cap raises TooLarge."""
-
-    manifest: int = 4 * MiB  # manifests and indexes (distribution's own pull-side cap)
-    blob: int = 64 * MiB  # blobs read into memory: configs, attestation layers
-    listing: int = 16 * MiB  # one page of a tag list, catalog or referrers answer
 
 
 def _chunks(resp: requests.Response, input: str, deadline: float | None = None) -> Iterator[bytes]:

@@ -238,35 +238,41 @@ def test_registry_buildkit_provenance(
     assert capsysbinary.readouterr().out == readme_dockerfiles()["app"]
 
 
-def test_opener_binds_credentials_to_ref_and_cosign_repository(
+def test_one_client_binds_credentials_to_ref_and_cosign_repository(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One client for REF and --cosign-repository (one password read); --username
-    credentials go to those two registries only; a layout makes no transport."""
-    from ocitrace.cli import attestations, common
-    from ocitrace.transport import TransportOptions
+    """One Client for REF and --cosign-repository (one password read); --username
+    credentials go to those two registries only; a layout builds no transport."""
+    from ocitrace.api import Client
+    from ocitrace.cli import discovery
 
-    made: list[TransportOptions] = []
-    real = common.transport_options_from_args
+    real = Client.attestations
+    seen: list[tuple[Client, Any, Any]] = []
 
-    def record(args: argparse.Namespace, **kw: Any) -> TransportOptions:
-        made.append(real(args, stdin=io.StringIO("s3cret\n"), **kw))
-        return made[-1]
+    def recording(self: Client, ref: Any, platforms: Any = (), **kw: Any) -> Any:
+        seen.append((self, ref, kw.get("cosign_repository")))
+        if str(ref).startswith("oci-layout://"):
+            return real(self, ref, platforms, **kw)
+        return None
 
-    monkeypatch.setattr(common, "transport_options_from_args", record)
-    argv = ["--username", "bob", "--password-stdin", "--cosign-repository", "sigs.example/s"]
+    monkeypatch.setattr(Client, "attestations", recording)
+
+    def args_for(*argv: str) -> argparse.Namespace:
+        args = build_parser(["attestations"]).parse_args(["att", *argv])
+        args.stdin, args.environ = io.StringIO("s3cret\n"), {}
+        return args
+
+    creds = ["--username", "bob", "--password-stdin"]
     ref = "reg.local:5000/a/b:v1"
-    args = build_parser(["attestations"]).parse_args(["att", *argv, ref])
-    opener, close = attestations._opener(args)
-    try:
-        layout_source, _, layout_name = opener(layout("single-plain"))
-        assert made == [] and layout_name == layout("single-plain")
-        assert layout_source.name == f"oci-layout://{FIXTURES / 'single-plain'}"
-        repo, identifier, name = opener(ref)
-        cosign_repo, _, _ = opener("sigs.example/s")
-    finally:
-        close()
-    (options,) = made
+    target = discovery.discover_target(
+        args_for(*creds, "--cosign-repository", "sigs.example/s", ref)
+    )
+    ((client, parsed, cosign),) = seen
+    options = client.transport_options
     assert options.credential_registries == frozenset({"reg.local:5000", "sigs.example"})
-    assert (identifier, name) == ("v1", ref)
-    assert repo.name == "reg.local:5000/a/b" and cosign_repo.name == "sigs.example/s"
+    assert options.password == "s3cret"
+    assert (target.name, parsed.identifier, cosign.name) == (ref, "v1", "sigs.example/s")
+    seen.clear()
+    found = discovery.discover_target(args_for(*creds, layout("single-plain")))
+    ((client, _, _),) = seen
+    assert client._transport is None and found.discovery is not None

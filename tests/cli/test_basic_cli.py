@@ -14,14 +14,8 @@ from typing import Any
 
 import pytest
 
-from ocitrace.cli import common, exitcodes
-from ocitrace.cli.common import (
-    add_registry_options,
-    limits_from_args,
-    parse_size,
-    registries_of,
-    transport_options_from_args,
-)
+from ocitrace.cli import exitcodes
+from ocitrace.cli.common import add_registry_options, client_from_args, parse_size, registries_of
 from ocitrace.errors import ConfigError, UsageError
 from ocitrace.transport import TransportOptions
 from tests.conftest import RegistryFactory
@@ -261,10 +255,17 @@ def test_help_has_examples() -> None:
         assert "--max-blob-size" in out
 
 
-def _args(*argv: str) -> argparse.Namespace:
+def _args(*argv: str, stdin: str = "") -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     add_registry_options(parser)
-    return parser.parse_args(list(argv))
+    args = parser.parse_args(list(argv))
+    args.stdin = io.StringIO(stdin)
+    return args
+
+
+def transport_options_from_args(args: argparse.Namespace, **kw: Any) -> TransportOptions:
+    """The options the run's Client would build its transport with (none is built)."""
+    return client_from_args(args, **kw).transport_options
 
 
 def test_registry_options_to_transport_options(tmp_path: Path) -> None:
@@ -285,7 +286,8 @@ def test_registry_options_to_transport_options(tmp_path: Path) -> None:
         "--max-blob-size",
         "2MiB",
     )
-    opts = transport_options_from_args(args, stdin=io.StringIO("s3cret\nignored\n"))
+    args.stdin = io.StringIO("s3cret\nignored\n")
+    opts = transport_options_from_args(args)
     assert opts.insecure_registries == frozenset({"reg.local:5000", "other"})
     assert (opts.ca_cert, opts.timeout, opts.username, opts.password) == (
         str(ca),
@@ -293,7 +295,8 @@ def test_registry_options_to_transport_options(tmp_path: Path) -> None:
         "bob",
         "s3cret",
     )
-    assert limits_from_args(args).blob == 2 * 1024 * 1024
+    args.stdin = io.StringIO("s3cret\n")
+    assert client_from_args(args).limits.blob == 2 * 1024 * 1024
     assert [parse_size(s) for s in ("65536", "64K", "64MiB", "1G")] == [
         65536,
         65536,
@@ -306,11 +309,9 @@ def test_registry_option_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--username needs --password-stdin"):
         transport_options_from_args(_args("--username", "bob"))
     with pytest.raises(UsageError, match="--password-stdin needs --username"):
-        transport_options_from_args(_args("--password-stdin"), stdin=io.StringIO("x\n"))
+        transport_options_from_args(_args("--password-stdin", stdin="x\n"))
     with pytest.raises(UsageError, match="no password on stdin"):
-        transport_options_from_args(
-            _args("--username", "b", "--password-stdin"), stdin=io.StringIO("")
-        )
+        transport_options_from_args(_args("--username", "b", "--password-stdin"))
     with pytest.raises(ConfigError, match="no such file"):
         transport_options_from_args(_args("--ca-cert", str(tmp_path / "missing.pem")))
 
@@ -323,29 +324,21 @@ def test_registries_of_names_only_registry_references() -> None:
     assert registries_of([]) == frozenset()
 
 
-def test_username_credentials_bound_to_the_command_line_registry(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """open_source_from_args binds --username creds to REF's registry; layouts make no
-    transport (so no password read); without credentials_for nothing is bound."""
-    made: list[TransportOptions] = []
-    real = common.transport_options_from_args
+def test_username_credentials_bound_to_the_command_line_registry() -> None:
+    """client_from_args binds --username creds to the references' registries; a layout
+    names none; without refs nothing is bound; the client builds no transport up front."""
 
-    def record(args: argparse.Namespace, **kw: Any) -> TransportOptions:
-        made.append(real(args, stdin=io.StringIO("s3cret\n"), **kw))
-        return made[-1]
+    def bound(**kw: Any) -> frozenset[str] | None:
+        args = _args("--username", "bob", "--password-stdin", stdin="s3cret\n")
+        client = client_from_args(args, **kw)
+        assert client._transport is None  # nothing built before a registry call
+        return client.transport_options.credential_registries
 
-    monkeypatch.setattr(common, "transport_options_from_args", record)
-    args = _args("--username", "bob", "--password-stdin")
-    common.open_source_from_args(args, "reg.local:5000/a/b:v1")
-    assert made[-1].credential_registries == frozenset({"reg.local:5000"})
-    common.open_source_from_args(args, "alpine:3")
-    assert made[-1].credential_registries == frozenset({"docker.io"})
-    count = len(made)
-    common.open_source_from_args(args, f"oci-layout://{fixture_dir('single-plain')}:v1")
-    assert len(made) == count
-    assert common.transport_from_args(args).options.credential_registries is None
-    bound = common.client_from_args(args, credentials_for=["a.example", "b.example:443"])
-    assert bound.transport.options.credential_registries == frozenset(
+    assert bound(refs=["reg.local:5000/a/b:v1"]) == frozenset({"reg.local:5000"})
+    assert bound(refs=["alpine:3"]) == frozenset({"docker.io"})
+    layout = f"oci-layout://{fixture_dir('single-plain')}:v1"
+    assert bound(refs=[layout]) == frozenset()
+    assert bound() is None
+    assert bound(registries=["a.example", "b.example:443"]) == frozenset(
         {"a.example", "b.example:443"}
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ocitrace import Client
 from ocitrace.cli import digest, exitcodes
 from ocitrace.cli.main import main
 from ocitrace.cli.redaction import Redactor
@@ -50,7 +51,7 @@ def test_per_item_error_line_is_redacted(capsys: pytest.CaptureFixture[str]) -> 
         "r.example/app:v1: not found at https://r.example/v2/?token=abcdefghij (hunter2-secret)",
         input="r.example/app:v1",
     )
-    digest._report(LookupResult("r.example/app:v1", error=err), redactor)
+    digest._report(LookupResult("r.example/app:v1", error=err), sys.stderr, redactor)
     line = capsys.readouterr().err
     assert line.startswith("ocitrace: digest: r.example/app:v1: not found")
     assert "hunter2-secret" not in line
@@ -65,9 +66,8 @@ def _args(**kw: Any) -> argparse.Namespace:
 
 def test_layouts_honour_max_blob_size() -> None:
     ref = parse_any(f"oci-layout://{LAYOUT}:v1")
-    opener, close = digest._opener(_args(max_blob_size=16))
-    try:
-        source = opener(ref)
+    with Client(max_blob_size=16) as oc:
+        source, _ = oc.open(ref)
         top = source.resolve("v1")
         assert top.digest == SINGLE_PLAIN
         data = source.manifest(top.digest).data
@@ -75,8 +75,6 @@ def test_layouts_honour_max_blob_size() -> None:
         assert config is not None and config.size > 16
         with pytest.raises(TooLarge):
             source.blob(config)
-    finally:
-        close()
 
 
 def test_username_credentials_go_only_to_registries_of_stdin_list(

@@ -381,13 +381,14 @@ def test_top_level_epilog_lists_the_exit_code_table() -> None:
 
 
 def test_password_prompt_reads_first_line_only() -> None:
-    from ocitrace.cli.common import add_registry_options, transport_options_from_args
+    from ocitrace.cli.common import add_registry_options, client_from_args
 
     p = argparse.ArgumentParser()
     add_registry_options(p)
     args = p.parse_args(["--username", "alice", "--password-stdin"])
     args.redactor = Redactor()
-    opts = transport_options_from_args(args, stdin=io.StringIO(f"{PASSWORD}\r\nrest\n"))
+    args.stdin = io.StringIO(f"{PASSWORD}\r\nrest\n")
+    opts = client_from_args(args).transport_options
     assert opts.password == PASSWORD
     assert args.redactor(f"x {PASSWORD} y") == "x REDACTED y"
 

@@ -55,7 +55,7 @@ def test_layout_listing_names(capsys: pytest.CaptureFixture[str]) -> None:
 def test_format_and_raw_refused_before_network(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["inspect", "--raw", "--format", "{{.Name}}", "127.0.0.1:1/none:v1"])
     assert code == 2
-    assert "format and raw cannot be used together" in capsys.readouterr().err
+    assert "--format and --raw cannot be used together" in capsys.readouterr().err
 
 
 def test_unknown_tag_is_not_found(pushed: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,8 +74,7 @@ def test_platform_with_no_match(pushed: str, capsys: pytest.CaptureFixture[str])
 
 
 def test_help_has_dockerfile_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["inspect", "--help"])
+    assert main(["inspect", "--help"]) == 0
     out = capsys.readouterr().out
     assert ".SLSA.runDetails.metadata.buildkit_metadata.source.infos" in out
     assert '"https://mobyproject.org/buildkit@v1#metadata"' in out
@@ -96,8 +95,7 @@ def readme_app_dockerfile() -> bytes:
 
 def help_templates(capsys: pytest.CaptureFixture[str]) -> list[str]:
     """The Dockerfile-extraction templates the help shows, in order (v0.2, then v1)."""
-    with pytest.raises(SystemExit):
-        main(["inspect", "--help"])
+    assert main(["inspect", "--help"]) == 0
     out = capsys.readouterr().out
     return [
         shlex.split(line)[3]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from collections.abc import Iterator
@@ -167,9 +166,8 @@ def run_format(
     proxy: RunningProxy, pool: ThreadPoolExecutor, name: str, template: str, **kw: object
 ) -> tuple[str, str]:
     ins = open_inspection(proxy, pool, name, **kw)
-    out, err = io.StringIO(), io.StringIO()
-    render_format(ins, f"{proxy.host}/lazy/{name}:v1", template, out, err)
-    return out.getvalue(), err.getvalue()
+    rendered = render_format(ins, f"{proxy.host}/lazy/{name}:v1", template)
+    return rendered.output, "".join(f"ocitrace: note: {n}\n" for n in rendered.notes)
 
 
 @pytest.mark.parametrize("template", ["{{.Name}}", "{{.Manifest.Digest}}", "{{.Manifest}}"])

@@ -8,7 +8,6 @@ when the expectations were made.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import time
@@ -23,7 +22,7 @@ from ocitrace.inspect.format import render_format
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.layout import LayoutSource
 from ocitrace.reference import parse_layout_reference
-from ocitrace.template import TemplateError
+from ocitrace.template import ExecError, TemplateError
 
 from .goldens import ROOT
 
@@ -53,12 +52,12 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def render(pool: ThreadPoolExecutor, model: dict[str, Any], template: str) -> tuple[str, str]:
     ref = parse_layout_reference(f"oci-layout://{ROOT / model['layout']}:{model['tag']}")
     ins = Inspection(LayoutSource(ref.path), ref, pool)
-    out = io.StringIO()
     try:
-        render_format(ins, model["name"], template, out, io.StringIO())
+        return render_format(ins, model["name"], template).output, ""
+    except ExecError as exc:
+        return exc.partial_output, str(exc)
     except (TemplateError, OcitraceError) as exc:
-        return out.getvalue(), str(exc)
-    return out.getvalue(), ""
+        return "", str(exc)
 
 
 def _params() -> list[Any]:

@@ -8,7 +8,6 @@ ended with a template error, the error text must equal its stderr line too.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -25,7 +24,7 @@ from ocitrace.inspect.format import is_manifest_format, render_format
 from ocitrace.inspect.inspection import Inspection
 from ocitrace.reference import parse_reference
 from ocitrace.registry import RegistryClient
-from ocitrace.template import TemplateError
+from ocitrace.template import ExecError, TemplateError
 from ocitrace.transport.core import Transport
 from tests.support.registry import RunningRegistry, push_layout
 
@@ -109,14 +108,16 @@ def _expected_error(case: QuirkCase) -> str:
 def test_quirk_format(host: str, pool: ThreadPoolExecutor, case: QuirkCase) -> None:
     if case.stem in DIFFERENT:
         pytest.skip(DIFFERENT[case.stem])
-    out, err = io.StringIO(), io.StringIO()
+    output = ""
     error: Exception | None = None
     try:
         ins, typed = _inspection(host, pool, case)
-        render_format(ins, typed, case.template, out, err)
+        output = render_format(ins, typed, case.template).output
+    except ExecError as exc:
+        output, error = exc.partial_output, exc
     except (TemplateError, OcitraceError) as exc:
         error = exc
-    got, want = out.getvalue().encode(), _expected(case, host)
+    got, want = output.encode(), _expected(case, host)
     if is_manifest_format(case.template):  # the listing: annotations in Go map order
         got, want = (sort_annotation_blocks(b.decode()).encode() for b in (got, want))
     assert _ADDRESS.sub(b"0xADDR", got) == _ADDRESS.sub(b"0xADDR", want)

@@ -5,7 +5,6 @@ Runs through a counting proxy, so each case also asserts how many requests it co
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,9 +57,7 @@ def run_case(
         return ins.listing().encode()
     from ocitrace.inspect.format import render_format
 
-    out, err = io.StringIO(), io.StringIO()
-    render_format(ins, text, args[1], out, err)
-    return out.getvalue().encode()
+    return render_format(ins, text, args[1]).output.encode()
 
 
 @pytest.mark.parametrize("fixture", fixtures())

@@ -1,0 +1,154 @@
+"""What ``attestations``, ``provenance`` and ``sbom`` share: their discovery flags, the one
+``Client.attestations`` call behind all three, and the small printing helpers.
+
+Importing it stays light (argparse only); the library is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..discover import Attestation, Discovery
+
+__all__ = [
+    "DiscoveredRef",
+    "add_discovery_options",
+    "discover_target",
+    "indented_table",
+    "require_found",
+    "where_json",
+]
+
+
+def add_discovery_options(p: argparse.ArgumentParser) -> None:
+    """``--platform``, ``--no-referrers``, ``--no-cosign``, ``--cosign-repository`` + registry options."""
+    from .common import add_platform_option, add_registry_options
+
+    add_platform_option(
+        p,
+        help="only this platform (repeatable, or comma-separated); items on the index "
+        "itself are always shown",
+    )
+    p.add_argument("--no-referrers", action="store_true", help="skip OCI referrers lookups")
+    p.add_argument(
+        "--no-cosign", action="store_true", help="skip cosign sha256-<hex>.att/.sig/.sbom tags"
+    )
+    p.add_argument(
+        "--cosign-repository",
+        metavar="REPO",
+        default=None,
+        help="repository holding cosign tags (default: $COSIGN_REPOSITORY, else the image's)",
+    )
+    add_registry_options(p)
+
+
+@dataclass(frozen=True)
+class DiscoveredRef:
+    """A discovered reference: what the user typed, its display name, and the discovery."""
+
+    text: str
+    name: str
+    discovery: Discovery
+
+
+def discover_target(args: argparse.Namespace) -> DiscoveredRef:
+    """``Client.attestations`` over ``args.ref`` with the shared flags (one client for REF and
+    the cosign repository: one transport, one password read, one referrers-API memo)."""
+    from ..reference import parse_any
+    from .common import client_from_args
+
+    parsed = parse_any(args.ref)
+    cosign = _cosign_repository(args)
+    refs = [parsed] if cosign is None else [parsed, cosign]
+    with client_from_args(args, refs=refs) as oc:
+        found = oc.attestations(
+            parsed,
+            args.platform or (),
+            referrers=not args.no_referrers,
+            cosign=not args.no_cosign,
+            cosign_repository=cosign,
+        )
+    return DiscoveredRef(args.ref, str(parsed), found)
+
+
+def _cosign_repository(args: argparse.Namespace) -> Any:
+    """``--cosign-repository`` (else ``$COSIGN_REPOSITORY``) parsed; a bad value is reported
+    under the flag's name."""
+    from ..errors import ReferenceError
+    from ..reference import parse_any
+
+    environ = getattr(args, "environ", None) or {}
+    text = args.cosign_repository or environ.get("COSIGN_REPOSITORY") or None
+    if not text:
+        return None
+    try:
+        return parse_any(text)
+    except ReferenceError as exc:
+        raise ReferenceError(
+            f"--cosign-repository {text}: {exc}",
+            input=text,
+            hint="give a repository such as registry.example/sigs ($COSIGN_REPOSITORY too)",
+        ) from exc
+
+
+def require_found(
+    args: argparse.Namespace,
+    name: str,
+    what: str,
+    bad: Sequence[Attestation],
+    *,
+    found_any: bool,
+    missing: str,
+) -> None:
+    """Stop unless something of the kind asked for was read.
+
+    ``bad`` are items of that kind that could not be read (over ``--max-blob-size``,
+    missing blob, bad JSON): an error when nothing readable was found, else a warning
+    each on ``args.stderr``, so that "none found" is never claimed for content that
+    exists.  With nothing at all, :class:`~ocitrace.errors.NotFound` ``NAME: MISSING``.
+    """
+    from ..errors import IntegrityError, NotFound
+
+    if bad and not found_any:
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise IntegrityError(
+            f"{name}: the {what} attestation of {first.platform} could not be read: "
+            f"{first.error}{more}",
+            input=name,
+            hint="raise --max-blob-size if the layer is over the cap; "
+            "ocitrace attestations REF shows each item and its error",
+        )
+    if not found_any:
+        raise NotFound(
+            f"{name}: {missing}",
+            input=name,
+            hint="ocitrace attestations REF lists every place checked",
+        )
+    for a in bad:
+        args.stderr.write(
+            f"ocitrace: warning: {name}: {what} of {a.platform} skipped, unreadable: {a.error}\n"
+        )
+
+
+def indented_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
+    """A plain table (cells as given, no number parsing), every line indented two spaces."""
+    from tabulate import tabulate
+
+    text: str = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    return "\n".join("  " + line.rstrip() for line in text.splitlines())
+
+
+def where_json(a: Attestation) -> dict[str, Any]:
+    """The JSON keys locating ``a``, shared by the ``provenance`` and ``sbom`` entries."""
+    return {
+        "platform": a.platform,
+        "attachedTo": a.attached_to,
+        "store": a.store.value,
+        "manifestDigest": a.manifest_digest,
+        "layerDigest": a.layer.digest,
+    }
