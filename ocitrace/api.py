@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .resolve import LookupResult
     from .source import Fetched, Source
     from .transport import Transport, TransportOptions
+    from .verify import Policy, VerifyReport
 
 __all__ = [
     "AuditResult",
@@ -507,6 +508,40 @@ class Client:
             workers=self.concurrency,
             name=str(parsed),
         )
+
+    def verify(
+        self,
+        ref: RefLike,
+        policy: Policy,
+        platforms: Iterable[PlatformLike] = (),
+        *,
+        referrers: bool = True,
+        cosign: bool = True,
+        cosign_repository: RefLike | None = None,
+    ) -> VerifyReport:
+        """Verify every signature and attestation of ``ref`` under ``policy`` (offline by
+        default): one :class:`~ocitrace.verify.Verification` per item (status, reason
+        category, signer identity/issuer/GitHub claims, log index, integrated time);
+        ``report.ok`` when at least one verified; ``report.discovery`` is what was found."""
+        from .discover import lookups_for
+        from .verify.engine import verify_source
+
+        source, parsed = self.open(ref)
+        cosign_source = (
+            self._cosign_source(cosign_repository) if cosign_repository is not None else None
+        )
+        _, report = verify_source(
+            source,
+            source.manifest(parsed.identifier),
+            policy,
+            platforms=_platforms(platforms) or None,
+            cosign_source=cosign_source,
+            name=str(parsed),
+            lookups=lookups_for(referrers=referrers, cosign=cosign),
+            max_blob_size=self.limits.blob,
+            workers=self.concurrency,
+        )
+        return report
 
     def _cosign_source(self, repo: RefLike) -> Source:
         """The cosign repository's Source; a bad value is reported under its own name."""

@@ -11,6 +11,7 @@ AUTH = 5  # unauthorized / denied
 NETWORK = 6  # connection, TLS, timeout, registry 5xx, rate limited
 INTEGRITY = 7  # digest mismatch, body too large, malformed content
 TEMPLATE = 8  # --format template parse or execution error
+VERIFY_FAILED = 9  # verify: no signature/attestation verified under the policy
 POLICY = 10  # audit: a policy check failed
 PARTIAL = 11  # batch work: some items failed, the rest were printed
 INTERRUPTED = 130  # Ctrl-C

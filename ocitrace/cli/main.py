@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "manifest",
     "tags",
     "catalog",
+    "verify",
 )
 
 EPILOG = """\
@@ -45,7 +46,7 @@ examples:
   ocitrace -v tags 127.0.0.1:5000/app        (log each request, secrets redacted)
 
 exit codes: 0 ok, 1 error, 2 usage, 3 bad reference, 4 not found, 5 auth, 6 network,
-7 integrity, 8 template, 10 policy failed, 11 some items failed, 130 interrupted
+7 integrity, 8 template, 9 verification failed, 10 policy failed, 11 some items failed, 130 interrupted
 """
 
 _VERBOSE_HELP = "log each request on stderr (secrets redacted); -vv for more detail"
