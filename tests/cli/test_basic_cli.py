@@ -1,4 +1,4 @@
-"""``ocitrace manifest|tags|catalog`` end to end against the real registry (CLI in a subprocess)."""
+"""``ocitrace manifest|tags|catalog`` end to end against the real registry (CLI run in process)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from ocitrace.cli import exitcodes
 from ocitrace.cli.common import add_registry_options, client_from_args, parse_size, registries_of
 from ocitrace.errors import ConfigError, UsageError
 from ocitrace.transport import TransportOptions
+from tests.cli.inproc import run_cli
 from tests.conftest import RegistryFactory
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
@@ -36,19 +36,8 @@ def blob(fixture: str, digest: str) -> bytes:
 def ocitrace(
     *args: str, stdin: str = "", env: dict[str, str] | None = None, home: Path | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run the CLI as a user would, with no docker config unless ``env`` gives one."""
-    base = dict(os.environ)
-    if home is not None:
-        base.update(HOME=str(home), DOCKER_CONFIG=str(home / ".docker"))
-    base.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "ocitrace", *args],
-        input=stdin.encode(),
-        capture_output=True,
-        env=base,
-        timeout=60,
-        check=False,
-    )
+    """Run the CLI (in process) as a user would, with no docker config unless ``env`` gives one."""
+    return run_cli(*args, stdin=stdin, env=env, home=home)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
@@ -197,7 +186,7 @@ def test_credentials_from_docker_config(registry_factory: RegistryFactory, tmp_p
 
 
 def test_credentials_from_credential_helper(
-    registry_factory: RegistryFactory, tmp_path: Path
+    registry_factory: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reg = registry_factory("htpasswd")
     push_layout(reg, fixture_dir("single-plain"), "cli/single", "v1")
@@ -215,6 +204,7 @@ def test_credentials_from_credential_helper(
     config.mkdir()
     (config / "config.json").write_text(json.dumps({"credHelpers": {reg.host: "ocitest"}}))
     env = {"PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    monkeypatch.setenv("PATH", env["PATH"])  # the helper runs with the process's PATH
     proc = ocitrace("tags", f"{reg.host}/cli/single", home=tmp_path, env=env)
     assert (proc.returncode, proc.stdout) == (0, b"v1\n"), proc.stderr
     assert asked.read_text().strip() == reg.host

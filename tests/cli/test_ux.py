@@ -2,7 +2,8 @@
 tracebacks (``--debug`` shows one), ``-v`` request logs with secrets redacted, usage errors
 naming the sub-command, ``--json`` shapes, ``--help`` examples, Ctrl-C.
 
-Everything runs ``python -m ocitrace`` in a subprocess against Debian's docker-registry.
+Commands run in process (:func:`tests.cli.inproc.run_cli`) against Debian's docker-registry;
+the Ctrl-C tests spawn ``python -m ocitrace``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from ocitrace.cli import exitcodes
 from ocitrace.cli.main import COMMANDS, EPILOG, build_parser, main
 from ocitrace.cli.redaction import Redactor
+from tests.cli.inproc import run_cli
 from tests.conftest import RegistryFactory
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
@@ -39,19 +41,8 @@ SINGLE = "sha256:074b31602b5317242fdaf513fdfbe940ffce7fe3f14bdd879f28962618ed824
 def run(
     *args: str, stdin: str = "", env: dict[str, str] | None = None, home: Path
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m ocitrace ARGS`` with an empty docker config under ``home``."""
-    base = dict(os.environ, HOME=str(home), DOCKER_CONFIG=str(home / ".docker"))
-    base.pop("COSIGN_REPOSITORY", None)
-    base.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "ocitrace", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=base,
-        timeout=60,
-        check=False,
-    )
+    """``ocitrace ARGS`` (in process) with an empty docker config under ``home``."""
+    return run_cli(*args, stdin=stdin, env=env, home=home, text=True)
 
 
 def error_line(proc: subprocess.CompletedProcess[str]) -> str:
