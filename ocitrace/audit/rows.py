@@ -15,7 +15,7 @@ from typing import Any
 
 from .facts import Facts
 
-__all__ = ["COLUMNS", "Row", "Status", "fold_by_image", "summarize"]
+__all__ = ["COLUMNS", "Row", "Status", "error_kind", "fold_by_image", "summarize"]
 
 #: Column keys in display order, with their table headers.
 COLUMNS: dict[str, str] = {
@@ -116,6 +116,7 @@ class Row:
             "status": self.status.value,
             "failures": list(self.failures),
             "error": self.error,
+            "errorKind": error_kind(self.exception) if self.error is not None else None,
             "provenance": f.has_provenance,
             "slsaVersion": f.slsa_version,
             "mode": f.mode,
@@ -130,6 +131,12 @@ class Row:
         }
         out.update(self.records)
         return out
+
+
+def error_kind(exc: BaseException | None) -> str:
+    """The ``errorKind`` of JSON outputs: the exception's class name (``NotFound``,
+    ``Unauthorized``, ``DigestMismatch`` …), ``Error`` when none was kept."""
+    return type(exc).__name__ if exc is not None else "Error"
 
 
 def _iso(when: datetime | None) -> str | None:

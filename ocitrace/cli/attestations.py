@@ -37,7 +37,8 @@ Signatures are reported as present and are NOT verified.
    "images": [{"platform", "digest"}],
    "attestations": [{"store", "alsoIn", "kind", "platform", "attachedTo", "manifestDigest",
                      "layerDigest", "mediaType", "predicateType", "subjects", "envelope",
-                     "signatures", "verified", "size", "shape", "foundVia", "error"}],
+                     "signatures", "verified", "size", "shape", "foundVia", "error",
+                     "errorKind"}],
    "checked": [{"digest", "place", "answer"}],
    "findings": [{"code", "severity", "message", "digest"}]}
 """

@@ -196,6 +196,7 @@ def _data(res: LookupResult, *, json_keys: bool) -> dict[str, Any]:
     }
     if res.error is not None:
         values["error"] = str(res.error)
+        values["errorKind"] = type(res.error).__name__
     if json_keys:
         return values
     return {k[:1].upper() + k[1:]: v for k, v in values.items()}

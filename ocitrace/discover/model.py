@@ -141,6 +141,11 @@ class Attestation:
             "shape": self.shape,
             "foundVia": self.found_via,
             "error": self.error,
+            "errorKind": (
+                (type(self.exception).__name__ if self.exception is not None else "Error")
+                if self.error
+                else ""
+            ),
         }
 
 
