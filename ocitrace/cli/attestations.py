@@ -27,10 +27,16 @@ examples:
   ocitrace att --platform linux/arm64 oci-layout://./layout:v1
   ocitrace att --json ghcr.io/acme/app@sha256:...
   COSIGN_REPOSITORY=127.0.0.1:5000/sigs ocitrace att 127.0.0.1:5000/app:v1
+  ocitrace att --certificate-identity-regexp '^https://github.com/acme/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/app:v1
 
 stores: buildkit (index entries), referrers (OCI 1.1 API), referrers-tag (sha256-<hex>
 fallback index), cosign-tag (sha256-<hex>.att/.sig/.sbom), bundle (Sigstore bundle).
-Signatures are reported as present and are NOT verified.
+SIGNED: "unsigned" or "signed (no policy given)"; with a policy (the flags of
+ocitrace verify: --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp],
+--key, --notation-trust-store) every item is verified: "verified <identity>" or
+"invalid: <reason>", and each --json attestation gets a "verification" object (the
+ocitrace verify --json item).
 
 --json prints one object:
   {"name", "digest", "mediaType", "size",
@@ -44,7 +50,8 @@ Signatures are reported as present and are NOT verified.
 """
 
 UNVERIFIED_NOTE = (
-    "signatures are reported as present and NOT verified (verification is not implemented yet)"
+    "signatures are reported as present and NOT verified: give a policy (e.g. "
+    "--certificate-identity-regexp and --certificate-oidc-issuer, or --key) to verify them"
 )
 
 
@@ -73,17 +80,27 @@ def run(args: argparse.Namespace) -> int:
     d = target.discovery
     if args.json:
         out = {"name": target.name, **d.to_json()}
+        if target.report is not None:
+            from .verify import verification_json
+
+            for a, entry in zip(d.attestations, out["attestations"], strict=True):
+                entry["verification"] = verification_json(a, target.report)
         args.stdout.write(json.dumps(out, indent=2) + "\n")
         return exitcodes.OK
-    args.stdout.write(render_text(target.name, d, full=args.no_trunc, checked=args.checked))
+    args.stdout.write(
+        render_text(target.name, d, full=args.no_trunc, checked=args.checked, report=target.report)
+    )
     return exitcodes.OK
 
 
 # --- text rendering ------------------------------------------------------------------------
 
 
-def render_text(name: str, d: Discovery, *, full: bool = False, checked: bool = False) -> str:
-    """The human listing: header, one table per group, findings, notes."""
+def render_text(
+    name: str, d: Discovery, *, full: bool = False, checked: bool = False, report: Any = None
+) -> str:
+    """The human listing: header, one table per group, findings, notes; ``report`` (a
+    :class:`~ocitrace.verify.VerifyReport`) fills the SIGNED column when a policy was given."""
     from ..discover import INDEX_LEVEL
 
     short = (lambda x: x) if full else _short
@@ -111,7 +128,7 @@ def render_text(name: str, d: Discovery, *, full: bool = False, checked: bool = 
             continue
         lines.append(f"{title}  {short(digest)}".rstrip())
         if items:
-            lines += _table(items, short).splitlines()
+            lines += _table(items, short, report).splitlines()
         else:
             lines.append(
                 "  (none found: " + " · ".join(str(c) for c in d.checked_for(digest)) + ")"
@@ -122,18 +139,20 @@ def render_text(name: str, d: Discovery, *, full: bool = False, checked: bool = 
         lines += _checked_lines(d, full=full)
         lines.append("")
     lines += _findings(d)
-    if any(a.signed for a in d.attestations):
+    if report is None and any(a.signed for a in d.attestations):
         lines.append(f"Note: {UNVERIFIED_NOTE}.")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _table(items: Sequence[Attestation], short: Callable[[str], str]) -> str:
+def _table(items: Sequence[Attestation], short: Callable[[str], str], report: Any = None) -> str:
+    from .verify import signed_cell
+
     rows = [
         [
             _store(a),
             _predicate(a),
             ", ".join(short(s) for s in a.subjects) or "-",
-            _signed(a),
+            signed_cell(a, report),
             a.size,
             short(a.manifest_digest),
         ]
@@ -159,12 +178,6 @@ def _predicate(a: Attestation) -> str:
     if a.kind is Kind.SIGNATURE:
         return f"(signature) {a.predicate_type}".rstrip()
     return f"({a.kind.value}) {a.media_type}"
-
-
-def _signed(a: Attestation) -> str:
-    if not a.signed:
-        return "no"
-    return f"yes ({a.signatures}, unverified)"
 
 
 def _checked_lines(d: Discovery, *, full: bool) -> list[str]:

@@ -44,15 +44,20 @@ def add_discovery_options(p: argparse.ArgumentParser) -> None:
         help="repository holding cosign tags (default: $COSIGN_REPOSITORY, else the image's)",
     )
     add_registry_options(p)
+    from .verify import add_policy_options
+
+    add_policy_options(p)  # given: items are verified (SIGNED column, "Signed by")
 
 
 @dataclass(frozen=True)
 class DiscoveredRef:
-    """A discovered reference: what the user typed, its display name, and the discovery."""
+    """A discovered reference: what the user typed, its display name, and the discovery;
+    ``report`` is its :class:`~ocitrace.verify.VerifyReport` when a policy flag was given."""
 
     text: str
     name: str
     discovery: Discovery
+    report: Any = None
 
 
 def discover_target(args: argparse.Namespace) -> DiscoveredRef:
@@ -60,11 +65,23 @@ def discover_target(args: argparse.Namespace) -> DiscoveredRef:
     the cosign repository: one transport, one password read, one referrers-API memo)."""
     from ..reference import parse_any
     from .common import client_from_args
+    from .verify import policy_from_args
 
     parsed = parse_any(args.ref)
     cosign = _cosign_repository(args)
     refs = [parsed] if cosign is None else [parsed, cosign]
+    policy = policy_from_args(args)
     with client_from_args(args, refs=refs) as oc:
+        if policy is not None:  # verify: the same discovery, plus one verification per item
+            report = oc.verify(
+                parsed,
+                policy,
+                args.platform or (),
+                referrers=not args.no_referrers,
+                cosign=not args.no_cosign,
+                cosign_repository=cosign,
+            )
+            return DiscoveredRef(args.ref, str(parsed), report.discovery, report)
         found = oc.attestations(
             parsed,
             args.platform or (),

@@ -338,7 +338,9 @@ def verify_source(
         **discover_options,
     )
     extra = cosign_layout_items(source, found)
-    return found, Verifier(policy).verify_discovery(found, source=source, extra=extra)
+    if extra:  # cosign save layout entries: part of what was found
+        found = dataclasses.replace(found, attestations=(*found.attestations, *extra))
+    return found, Verifier(policy).verify_discovery(found, source=source)
 
 
 def verify_found(source: Source, discovery: Discovery, policy: Policy) -> VerifyReport:

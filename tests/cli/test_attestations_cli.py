@@ -75,7 +75,7 @@ def test_att_alias_table(capsys: pytest.CaptureFixture[str]) -> None:
         "sha256:074b31602b53",
         "sha256:cb98c8ffd089",
     ]
-    assert {r[3] for r in rows} == {"no"}
+    assert {r[3] for r in rows} == {"unsigned"}
 
 
 def test_attestations_json_and_findings(capsys: pytest.CaptureFixture[str]) -> None:

@@ -154,3 +154,33 @@ def test_registry_done_when(registry: RunningRegistry) -> None:
     assert ": verified https://github.com/slsa-framework/" in out
     code, out, _ = run(f"{registry.host}/verify/cli:v1", *POLICY, "--platform", "linux/amd64")
     assert code == 0  # the attestation is on the index: kept whatever the platform filter
+
+
+def run_cmd(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, environ={})
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_attestations_signed_column() -> None:
+    code, out, _ = run_cmd("attestations", "--no-trunc", ref(), *POLICY)
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.strip().startswith("cosign-tag"))
+    assert "verified https://github.com/slsa-framework/slsa-github-generator/" in row
+    assert any(
+        line.strip().startswith("buildkit") and "unsigned" in line for line in out.splitlines()
+    )
+    code, out, _ = run_cmd(
+        "attestations",
+        ref(),
+        "--certificate-identity-regexp",
+        "^x",
+        "--certificate-oidc-issuer",
+        GHA_ISSUER,
+    )
+    assert "invalid: identity" in out
+    code, out, _ = run_cmd("attestations", "--json", ref(), *POLICY)
+    doc = json.loads(out)
+    [att] = [a for a in doc["attestations"] if a["store"] == "cosign-tag"]
+    assert att["verification"]["status"] == "verified"
+    assert att["verification"]["signer"]["issuer"] == GHA_ISSUER
