@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .resolve import LookupResult
     from .source import Fetched, Source
     from .transport import Transport, TransportOptions
+    from .diff import ImageDiff
     from .verify import Policy, VerifyReport
 
 __all__ = [
@@ -590,6 +591,45 @@ class Client:
             key = doc.attestation.platform
             out[key] = (*out.get(key, ()), doc)
         return out
+
+    # --- diff ------------------------------------------------------------------------------
+
+    def diff(
+        self,
+        old: RefLike,
+        new: RefLike,
+        platforms: Iterable[PlatformLike] = (),
+        *,
+        referrers: bool = True,
+        cosign: bool = True,
+        cosign_repository: RefLike | None = None,
+        policy: Policy | None = None,
+    ) -> ImageDiff:
+        """What changed from ``old`` to ``new`` (``ocitrace diff``), per platform: provenance,
+        SBOMs, image config and attestations (see :mod:`ocitrace.diff`).
+
+        Both sides are fetched concurrently and a digest present on both is fetched once;
+        image layers are never fetched.  With ``policy``, signatures are verified too.
+        """
+        from .diff import DiffSide, diff_sources
+        from .discover import lookups_for
+
+        cosign_source = (
+            self._cosign_source(cosign_repository) if cosign_repository is not None else None
+        )
+        sides = []
+        for ref in (old, new):
+            source, parsed = self.open(ref)
+            sides.append(DiffSide(source, parsed.identifier, str(parsed), cosign_source))
+        return diff_sources(
+            sides[0],
+            sides[1],
+            platforms=_platforms(platforms),
+            lookups=lookups_for(referrers=referrers, cosign=cosign),
+            max_blob_size=self.limits.blob,
+            workers=self.concurrency,
+            policy=policy,
+        )
 
     # --- audit -----------------------------------------------------------------------------
 

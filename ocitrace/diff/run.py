@@ -8,9 +8,10 @@ so a digest present on both sides costs one request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..attest.provenance import ProvenanceRecord
 from ..attest.sbom import Sbom
@@ -35,10 +36,10 @@ from .compare import (
 from .fetch import MemoSource, SharedFetches
 from .model import ImageDiff, PlatformDiff, SbomDiff, Side
 
-__all__ = ["DiffSide", "diff_sources"]
+if TYPE_CHECKING:
+    from ..verify import Policy
 
-#: whether one attestation's signature verified (True/False), or None when not checked
-Verifier = Callable[[Attestation], bool | None]
+__all__ = ["DiffSide", "diff_sources"]
 
 _Config = tuple[ConfigFile | None, Manifest | None]
 
@@ -62,6 +63,10 @@ class _Collected:
     all_images: tuple[PlatformImage, ...]
     discovery: Discovery
     configs: dict[str, _Config]
+    verified: dict[tuple[str, str], bool | None]
+
+    def verifier(self, a: Attestation) -> bool | None:
+        return self.verified.get((a.manifest_digest, a.layer.digest))
 
 
 def diff_sources(
@@ -72,7 +77,7 @@ def diff_sources(
     lookups: Collection[str] = ALL_LOOKUPS,
     max_blob_size: int = DEFAULT_MAX_BLOB_SIZE,
     workers: int = 8,
-    verifier: Verifier | None = None,
+    policy: Policy | None = None,
     memo: SharedFetches | None = None,
 ) -> ImageDiff:
     """Compare two images (see :mod:`ocitrace.diff`).
@@ -80,7 +85,9 @@ def diff_sources(
     ``platforms`` narrows both sides (normalised matching); a platform asked for that
     neither side has raises :class:`~ocitrace.errors.NotFound`, one that only one side
     has is reported in ``only_old``/``only_new``.  ``memo`` lets a caller count or share
-    fetches; by default each call has its own.
+    fetches; by default each call has its own.  With ``policy`` every signature is
+    verified (:func:`ocitrace.verify.verify_found`) and ``AttestationEntry.verified`` says
+    how it went (None: unsigned, or no identity/key policy to check against).
     """
     shared = memo or SharedFetches()
     wanted = [normalized_key(p) for p in platforms]
@@ -90,12 +97,12 @@ def diff_sources(
     ):
 
         def collect(side: DiffSide) -> _Collected:
-            return _collect(side, shared, wanted, lookups, max_blob_size, workers, pool)
+            return _collect(side, shared, wanted, lookups, max_blob_size, workers, pool, policy)
 
         fa, fb = sides.submit(collect, old), sides.submit(collect, new)
         a, b = fa.result(), fb.result()
     _check_wanted(wanted, a, b)
-    return _compare(a, b, verifier)
+    return _compare(a, b)
 
 
 def _collect(
@@ -106,6 +113,7 @@ def _collect(
     max_blob_size: int,
     workers: int,
     pool: Executor,
+    policy: Policy | None,
 ) -> _Collected:
     source = MemoSource(side.source, memo)
     cosign = MemoSource(side.cosign_source, memo) if side.cosign_source is not None else None
@@ -128,9 +136,18 @@ def _collect(
         )
     else:
         found = Discovery(top.descriptor, (), (), (), (), tl.is_index)
+    verified = _verify(source, found, policy) if policy is not None else {}
     return _Collected(
-        side, top, images, tl.images, found, {k: f.result() for k, f in configs.items()}
+        side, top, images, tl.images, found, {k: f.result() for k, f in configs.items()}, verified
     )
+
+
+def _verify(source: Source, found: Discovery, policy: Policy) -> dict[tuple[str, str], bool | None]:
+    from ..verify import Status, verify_found
+
+    report = verify_found(source, found, policy)
+    outcome = {Status.VERIFIED: True, Status.INVALID: False}
+    return {(v.manifest_digest, v.layer_digest): outcome.get(v.status) for v in report.items}
 
 
 def _config(source: Source, digest: str, max_blob_size: int) -> _Config:
@@ -154,7 +171,7 @@ def _check_wanted(wanted: Sequence[str], a: _Collected, b: _Collected) -> None:
         )
 
 
-def _compare(a: _Collected, b: _Collected, verifier: Verifier | None) -> ImageDiff:
+def _compare(a: _Collected, b: _Collected) -> ImageDiff:
     keys_a = [i.platform for i in a.images]
     keys_b = [i.platform for i in b.images]
     digest_a = {i.platform: i.digest for i in a.images}
@@ -172,8 +189,8 @@ def _compare(a: _Collected, b: _Collected, verifier: Verifier | None) -> ImageDi
                 sboms=_sbom_diffs(sbom_a.get(key, {}), sbom_b.get(key, {})),
                 config=diff_config(a.configs.get(key), b.configs.get(key)),
                 attestations=diff_attestations(
-                    attestation_entries(a.discovery.for_platform(key), verifier),
-                    attestation_entries(b.discovery.for_platform(key), verifier),
+                    attestation_entries(a.discovery.for_platform(key), a.verifier),
+                    attestation_entries(b.discovery.for_platform(key), b.verifier),
                 ),
             )
         )
@@ -184,8 +201,8 @@ def _compare(a: _Collected, b: _Collected, verifier: Verifier | None) -> ImageDi
         only_old=tuple(k for k in keys_a if k not in keys_b),
         only_new=tuple(k for k in keys_b if k not in keys_a),
         index_attestations=diff_attestations(
-            attestation_entries(a.discovery.index_level(), verifier),
-            attestation_entries(b.discovery.index_level(), verifier),
+            attestation_entries(a.discovery.index_level(), a.verifier),
+            attestation_entries(b.discovery.index_level(), b.verifier),
         ),
     )
 
