@@ -34,6 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "tags",
     "catalog",
     "verify",
+    "diff",
 )
 
 EPILOG = """\
