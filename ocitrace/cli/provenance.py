@@ -86,11 +86,13 @@ def run(args: argparse.Namespace) -> int:
     elif args.raw:
         write_bytes(args.stdout, predicate_bytes(_single(found, target.name, "--raw").attestation))
     elif args.json:
-        args.stdout.write(json.dumps([_json_entry(f) for f in found], indent=2) + "\n")
+        args.stdout.write(
+            json.dumps([_json_entry(f, target.report) for f in found], indent=2) + "\n"
+        )
     elif args.materials:
         args.stdout.write(_materials(found))
     else:
-        args.stdout.write("\n".join(_summary(f) for f in found))
+        args.stdout.write("\n".join(_summary(f, target.report) for f in found))
     args.stdout.flush()
     return exitcodes.OK
 
@@ -126,15 +128,21 @@ def _one_dockerfile(found: Sequence[ProvenanceFound], name: str) -> bytes:
     return data
 
 
-def _json_entry(f: ProvenanceFound) -> dict[str, Any]:
+def _json_entry(f: ProvenanceFound, report: Any = None) -> dict[str, Any]:
+    from .verify import verification_json
+
     a = f.attestation
-    return {
+    verification = verification_json(a, report)
+    entry = {
         **where_json(a),
         "subjects": list(a.subjects),
         "signed": a.signed,
-        "verified": a.verified,
+        "verified": bool(verification and verification["status"] == "verified"),
         "provenance": f.record.to_json(),
     }
+    if report is not None:  # a policy was given: which signer vouches for the record
+        entry["verification"] = verification
+    return entry
 
 
 def _materials(found: Sequence[ProvenanceFound]) -> str:
@@ -158,11 +166,14 @@ def _heading(f: ProvenanceFound) -> str:
     return f"{a.platform}  {a.attached_to}  ({a.store}, manifest {a.manifest_digest})"
 
 
-def _summary(f: ProvenanceFound) -> str:
+def _summary(f: ProvenanceFound, report: Any = None) -> str:
+    from .verify import signed_cell
+
     r = f.record
     a = f.attestation
     rows: list[tuple[str, str]] = [
         ("Predicate", f"{r.predicate_type} (statement {_statement_version(r.statement_type)})"),
+        ("Signed by", signed_cell(a, report)),
         ("Build type", r.build_type or "-"),
         ("Builder", r.builder_id or "(not stated)"),
     ]

@@ -184,3 +184,38 @@ def test_attestations_signed_column() -> None:
     [att] = [a for a in doc["attestations"] if a["store"] == "cosign-tag"]
     assert att["verification"]["status"] == "verified"
     assert att["verification"]["signer"]["issuer"] == GHA_ISSUER
+
+
+def test_provenance_says_which_signer_vouches() -> None:
+    code, out, _ = run_cmd("provenance", ref(), *POLICY)
+    assert code == 0
+    blocks = out.split("\n\n")
+    cosign = next(b for b in blocks if "(cosign-tag," in b)
+    assert (
+        "Signed by:" in cosign
+        and "verified https://github.com/slsa-framework/slsa-github-generator/" in cosign
+    )
+    buildkit = next(b for b in blocks if "(buildkit," in b)
+    assert "unsigned" in buildkit
+    code, out, _ = run_cmd("provenance", "--json", ref(), *POLICY)
+    entries = {e["store"]: e for e in json.loads(out)}
+    assert entries["cosign-tag"]["verified"] is True
+    assert (
+        entries["cosign-tag"]["verification"]["signer"]["github"]["commit"]
+        == "d37a7f740ee7404914456f24dcd90e865a0509e8"
+    )
+    assert entries["buildkit"]["verified"] is False
+    # without a policy nothing is verified and the JSON keeps its shape
+    code, out, _ = run_cmd("provenance", "--json", ref())
+    assert all("verification" not in e and e["verified"] is False for e in json.loads(out))
+
+
+def test_sbom_signed_by_line() -> None:
+    from tests.support.registry import fixture_dir
+
+    sbom_ref = f"oci-layout://{fixture_dir('sbom-prov-multi')}:v1"
+    code, out, _ = run_cmd("sbom", sbom_ref, *POLICY)
+    assert code == 0 and "  Signed by: unsigned" in out
+    code, out, _ = run_cmd("sbom", "--json", sbom_ref, *POLICY)
+    assert all(e["verification"]["status"] == "unsigned" for e in json.loads(out))
+    assert "Signed by" not in run_cmd("sbom", sbom_ref)[1]
