@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .audit.rows import Row, Summary
     from .audit.runner import Progress
     from .audit.targets import AuditTarget
+    from .diff import ImageDiff
     from .discover import Discovery
     from .discover.select import ProvenanceFound, SbomDocument
     from .discover.select import provenances as provenances_of
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
     from .resolve import LookupResult
     from .source import Fetched, Source
     from .transport import Transport, TransportOptions
-    from .diff import ImageDiff
     from .verify import Policy, VerifyReport
 
 __all__ = [
@@ -340,18 +340,23 @@ class Client:
     ) -> Fetched:
         """The manifest or index exactly as stored; with ``platform`` (one or several, the
         first match wins), that image's manifest out of an index.  A single manifest is
-        returned as is (like crane)."""
+        returned as is when its config's platform matches; NotFound naming the image's
+        platforms otherwise."""
         from .oci import mediatypes as mt
 
         source, parsed = self.open(ref)
         fetched = source.manifest(parsed.identifier)
         wanted = _platforms(platform)
-        if wanted and mt.is_index(fetched.descriptor.media_type):
+        if not wanted:
+            return fetched
+        from .resolve import check_single_platform, pick_platform
+
+        if mt.is_index(fetched.descriptor.media_type):
             from .oci.model import Index
-            from .resolve import pick_platform
 
             child = pick_platform(Index.parse(fetched.data), wanted, what=str(parsed))
-            fetched = source.manifest(child.digest)
+            return source.manifest(child.digest)
+        check_single_platform(source, fetched, wanted, what=str(parsed))
         return fetched
 
     def tags(self, repo: RefLike) -> list[str]:

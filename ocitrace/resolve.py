@@ -20,7 +20,7 @@ from .errors import NotFound, OcitraceError
 from .oci import mediatypes as mt
 from .oci.model import Descriptor, Index, Platform
 from .reference import LayoutReference, Reference, parse_any
-from .source import Source
+from .source import Fetched, Source
 
 __all__ = ["LookupResult", "Opener", "SourcePool", "lookup_digests", "resolve_digest"]
 
@@ -89,16 +89,46 @@ def resolve_digest(
     """Descriptor for ``identifier`` (tag or digest); with ``platform``, the matching child.
 
     Without a platform this is one ``HEAD`` (or ``GET`` when the registry sends no digest).
-    With one, an index is fetched by digest and its first entry matching the platform
-    (containerd rules, attestation entries skipped) is returned; a single manifest is
-    manifest (not an index) is returned as is: checking its config platform would cost a
-    blob fetch.
+    With one, the manifest is fetched by digest: of an index its first entry matching the
+    platform (containerd rules, attestation entries skipped) is returned; a single
+    manifest is returned when its config's platform matches (NotFound otherwise).
     """
     top = source.resolve(identifier)
-    if not platform or not mt.is_index(top.media_type):
+    if not platform:
         return top
     fetched = source.manifest(top.digest)
-    return pick_platform(Index.parse(fetched.data), platform, what=what or identifier)
+    if mt.is_index(fetched.descriptor.media_type or top.media_type):
+        return pick_platform(Index.parse(fetched.data), platform, what=what or identifier)
+    check_single_platform(source, fetched, platform, what=what or identifier)
+    return top
+
+
+def check_single_platform(
+    source: Source, fetched: Fetched, platform: PlatformChoice, *, what: str
+) -> None:
+    """A single manifest asked for by platform: its config must run on one of them, else
+    NotFound naming the image's own platform (a config without one matches anything)."""
+    from .oci.config import parse_config
+    from .oci.model import Manifest
+    from .oci.platform import format_platform, matches
+
+    manifest = Manifest.parse(fetched.data)
+    if manifest.config is None or manifest.config.media_type not in (
+        mt.OCI_CONFIG,
+        mt.DOCKER_CONFIG,
+    ):
+        return
+    have = parse_config(source.blob(manifest.config), manifest.config.digest)
+    if not have.has_platform:
+        return
+    wanted = [platform] if isinstance(platform, Platform) else list(platform)
+    if any(matches(p, have.platform) for p in wanted):
+        return
+    raise NotFound(
+        f"{what}: no manifest for platform {', '.join(format_platform(p) for p in wanted)}",
+        input=what,
+        hint=f"this is a single-platform image: {format_platform(have.platform)}",
+    )
 
 
 def pick_platform(index: Index, platform: PlatformChoice, *, what: str) -> Descriptor:

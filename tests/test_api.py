@@ -420,7 +420,7 @@ def test_audit_by_image_and_errors(oc: Client, host: str) -> None:
     ]
     assert result.rows[1].facts.sbom_packages == 6
     with pytest.raises(PolicyError):
-        oc.audit([host], require=["signature"])
+        oc.audit([host], require=["nonsense"])
 
 
 # --- errors, options, lifecycle --------------------------------------------------------------

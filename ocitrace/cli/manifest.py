@@ -31,8 +31,8 @@ def register(subparsers: Any) -> None:
     add_platform_option(
         p,
         help="from an index, print the manifest of this platform instead (repeatable or "
-        "comma-separated: the first one the index has); a single manifest is printed as is, "
-        "like crane",
+        "comma-separated: the first one the index has); a single manifest is printed when "
+        "its config's platform matches; an error lists the image's platforms otherwise",
     )
     add_registry_options(p)
     p.set_defaults(func=run)

@@ -3,8 +3,8 @@
 Reads SPDX 2.x JSON and CycloneDX JSON from in-toto attestations (any store) and
 cosign ``.sbom`` attachments.  BuildKit's extra SBOMs (``BUILDKIT_SBOM_SCAN_CONTEXT`` /
 ``_STAGE``) are labelled by their SPDX name: ``sbom`` is the image, ``sbom-context`` the
-build context, ``sbom-<stage>`` a build stage.  ``-o spdx-json`` writes the document
-byte for byte as stored.
+build context, ``sbom-<stage>`` a build stage.  ``--write-document spdx-json`` writes
+the document byte for byte as stored.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ EPILOG = """\
 examples:
   ocitrace sbom 127.0.0.1:5000/app:v1
   ocitrace sbom --platform linux/arm64 --json oci-layout://./layout:v1
-  ocitrace sbom -o spdx-json --platform linux/amd64 127.0.0.1:5000/app:v1 > sbom.spdx.json
-  ocitrace sbom -o spdx-json --document sbom-context 127.0.0.1:5000/app:v1
+  ocitrace sbom --write-document spdx-json --platform linux/amd64 127.0.0.1:5000/app:v1 > sbom.spdx.json
+  ocitrace sbom --write-document spdx-json --document sbom-context 127.0.0.1:5000/app:v1
   ocitrace sbom --json 127.0.0.1:5000/app:v1 | jq -r '.[].packages[].purl'
 
 --json prints a list, one object per SBOM document:
@@ -46,6 +46,7 @@ Exit code 4 when the image has no SBOM.
 """
 
 FORMATS = ("spdx-json", "cyclonedx-json")
+OUTPUTS = ("table", "json")
 
 
 def register(sub: Any) -> None:
@@ -63,17 +64,39 @@ def register(sub: Any) -> None:
     out.add_argument(
         "-o",
         "--output",
+        type=_output_format,
+        metavar="FORMAT",
+        help="output format: table (default) or json (same as --json)",
+    )
+    out.add_argument(
+        "--write-document",
         choices=FORMATS,
         metavar="FORMAT",
-        help="write one document byte for byte as stored: spdx-json or cyclonedx-json",
+        help="write one SBOM document byte for byte as stored: spdx-json or cyclonedx-json",
     )
     p.add_argument(
         "--document",
         metavar="NAME",
-        help="with -o: the document with this SPDX name (e.g. sbom-context); default the image's",
+        help="with --write-document: the document with this SPDX name (e.g. sbom-context); "
+        "default the image's",
     )
     add_discovery_options(p)
     p.set_defaults(func=run)
+
+
+def _output_format(text: str) -> str:
+    """``-o`` names an output format as in every command; the stored document has its own
+    flag (``-o spdx-json`` used to write it)."""
+    if text in OUTPUTS:
+        return text
+    if text in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a document format: write the stored document with "
+            f"--write-document {text} (-o names the output format: {', '.join(OUTPUTS)})"
+        )
+    raise argparse.ArgumentTypeError(
+        f"invalid output format {text!r} (choose from {', '.join(OUTPUTS)})"
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -93,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
     docs = sboms(target.discovery)
     bad = unreadable_sboms(target.discovery)
     require_found(args, target.name, "SBOM", bad, found_any=bool(docs), missing="no SBOM found")
-    if args.output:
-        write_bytes(args.stdout, _pick(docs, args.output, args.document, target.name).document)
-    elif args.json:
+    if args.write_document:
+        doc = _pick(docs, args.write_document, args.document, target.name)
+        write_bytes(args.stdout, doc.document)
+    elif args.json or args.output == "json":
         args.stdout.write(json.dumps([_json(doc) for doc in docs], indent=2) + "\n")
     else:
         args.stdout.write("\n".join(_table(doc) for doc in docs))
@@ -104,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pick(docs: Sequence[SbomDocument], fmt: str, name: str | None, ref: str) -> SbomDocument:
-    """The one document ``-o`` writes; identical documents across platforms count as one."""
+    """The one document ``--write-document`` writes (identical documents across platforms
+    count as one)."""
     from ..errors import NotFound, UsageError
 
     cands = [d for d in docs if d.format == fmt]
@@ -119,7 +144,7 @@ def _pick(docs: Sequence[SbomDocument], fmt: str, name: str | None, ref: str) ->
     if len({d.document for d in cands}) > 1:
         where = ", ".join(f"{d.attestation.platform} {d.name}" for d in cands)
         raise UsageError(
-            f"{ref}: {len(cands)} different {fmt} documents ({where}); -o writes one",
+            f"{ref}: {len(cands)} different {fmt} documents ({where}); --write-document writes one",
             input=ref,
             hint="choose with --platform and --document",
         )

@@ -9,12 +9,12 @@ images nor attestations (the spec says ignore them).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 
 from ..errors import OcitraceError
 from ..oci import mediatypes as mt
+from ..oci.config import parse_config
 from ..oci.model import Descriptor, Index, Manifest, Platform, parse_manifest_or_index
 from ..oci.platform import normalized_key
 from ..source import Fetched, Source
@@ -84,10 +84,10 @@ def _config_platform(source: Source, manifest: Manifest) -> Platform | None:
     ):
         return None
     try:
-        obj = json.loads(source.blob(manifest.config, max_size=_CONFIG_CAP))
-    except (OcitraceError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        summary = parse_config(
+            source.blob(manifest.config, max_size=_CONFIG_CAP), manifest.config.digest
+        )
+    except OcitraceError as exc:  # FormatError too: not JSON, nested too deep
         log.info("no platform from config %s: %s", manifest.config.digest, exc)
         return None
-    if not isinstance(obj, dict) or not obj.get("architecture"):
-        return None
-    return Platform.from_json(obj)
+    return summary.platform if summary.has_platform else None

@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..oci import mediatypes as mt
+from ..oci.config import parse_config
 from ..oci.model import Descriptor, Index, Manifest, Platform
 from ..oci.platform import normalized_key
 from ..reference import validate_digest
 from ..source import Fetched
 from .fetcher import MAX_CONFIG_SIZE, Fetcher
-from .jsondoc import loads
 
 __all__ = ["ImageNode", "Tree", "Walk", "reference_digest"]
 
@@ -195,22 +195,5 @@ def _index(fetched: Fetched) -> Index:
 
 def config_platform(raw: bytes, digest: str = "") -> Platform:
     """``os``/``architecture``/``variant`` of an image config, as buildx's readPlatformFromConfig."""
-    obj = loads(raw, f"image config {digest}".rstrip())
-    if not isinstance(obj, dict):
-        return Platform()
-    return Platform(
-        os=str(_fold(obj, "os") or ""),
-        architecture=str(_fold(obj, "architecture") or ""),
-        variant=str(_fold(obj, "variant") or ""),
-    )
-
-
-def _fold(obj: dict[str, object], key: str) -> object:
-    """Go ``encoding/json`` field lookup: exact key, else the last case-insensitive match."""
-    if key in obj:
-        return obj[key]
-    found: object = None
-    for k, v in obj.items():
-        if k.lower() == key.lower():
-            found = v
-    return found
+    plat = parse_config(raw, digest).platform
+    return Platform(os=plat.os, architecture=plat.architecture, variant=plat.variant)
