@@ -6,7 +6,8 @@ with itself shares everything.  :class:`SharedFetches` remembers each manifest a
 by digest (content-addressed and digest-verified by the Source, so the bytes are the same
 whichever repository served them), and tag lookups and referrers listings by repository.
 A request already in flight for the other side is waited for, not repeated.  A failed
-fetch is not remembered: the other side then asks its own repository.
+fetch by digest is not remembered: the other side then asks its own repository; a failed
+lookup in one repository (a missing cosign tag, say) is the answer for both sides.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class SharedFetches:
         self.fetches = 0
         self.hits = 0
 
-    def get(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
+    def get(self, key: tuple[str, ...], fetch: Callable[[], T], *, share_errors: bool = False) -> T:
+        """The value for ``key``, fetching it when nobody has; ``share_errors``: a failure is
+        the answer for every caller of this key too (the key names one repository)."""
         with self._lock:
             entry = self._entries.get(key)
             owner = entry is None
@@ -50,12 +53,15 @@ class SharedFetches:
             try:
                 value = fetch()
             except BaseException as exc:
-                with self._lock:
-                    del self._entries[key]
+                if not share_errors:
+                    with self._lock:
+                        del self._entries[key]
                 entry.set_exception(exc)
                 raise
             entry.set_result(value)
             return value
+        if share_errors:
+            return entry.result()  # type: ignore[return-value]
         try:
             return entry.result()  # type: ignore[return-value]
         except Exception:
@@ -86,13 +92,15 @@ class MemoSource:
         return self._inner.name
 
     def resolve(self, ref: str) -> Descriptor:
-        return self._memo.get(("resolve", self.name, ref), lambda: self._inner.resolve(ref))
+        return self._memo.get(
+            ("resolve", self.name, ref), lambda: self._inner.resolve(ref), share_errors=True
+        )
 
     def manifest(self, ref: str) -> Fetched:
         if is_digest(ref):
             return self._memo.get(("manifest", ref), lambda: self._inner.manifest(ref))
         fetched = self._memo.get(
-            ("manifest-tag", self.name, ref), lambda: self._inner.manifest(ref)
+            ("manifest-tag", self.name, ref), lambda: self._inner.manifest(ref), share_errors=True
         )
         self._memo.put(("manifest", fetched.descriptor.digest), fetched)
         return fetched
@@ -110,4 +118,5 @@ class MemoSource:
         return self._memo.get(
             ("referrers", self.name, digest, artifact_type or ""),
             lambda: self._inner.referrers(digest, artifact_type),
+            share_errors=True,
         )
