@@ -50,7 +50,8 @@ def record() -> ProvenanceRecord:
 
 
 def _package(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    (pkg,) = [p for p in doc["packages"] if p["name"] == name]
+    found: list[dict[str, Any]] = [p for p in doc["packages"] if p["name"] == name]
+    (pkg,) = found
     return pkg
 
 
