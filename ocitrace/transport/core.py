@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -335,7 +336,7 @@ class Transport:
             except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
                 raise self._error(request, exc) from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt >= self._policy.retries:
+                if attempt >= self._policy.retries or is_permanent(exc, request.url):
                     raise self._error(request, exc, attempts=attempt + 1) from exc
                 delay = self._policy.delay(attempt)
                 log.debug(
@@ -418,6 +419,13 @@ class Transport:
         ``attempts`` (the retried failures) is said, so the time taken adds up."""
         url = redact_url(request.url)
         tries = f" on each of {attempts} attempts" if attempts > 1 else ""
+        if isinstance(exc, requests.exceptions.SSLError) and _speaks_plain_http(exc):
+            host = urlsplit(request.url).netloc
+            return TransportError(
+                f"{request.method} {url}: TLS handshake failed: the server answered in plain HTTP",
+                input=url,
+                hint=f"this registry speaks plain HTTP: use --insecure-registry {host}",
+            )
         if isinstance(exc, requests.exceptions.SSLError):
             reason = (
                 "TLS verification failed"
@@ -435,6 +443,13 @@ class Transport:
                 input=url,
                 hint="the registry is slow or unreachable; raise --timeout or retry later",
             )
+        if isinstance(exc, requests.ConnectionError) and _name_not_found(exc):
+            host = urlsplit(request.url).hostname or url
+            return TransportError(
+                f"{request.method} {url}: cannot connect: no such host {host} ({_root_cause(exc)})",
+                input=url,
+                hint="check the registry name (and the network / DNS: nothing was retried)",
+            )
         if isinstance(exc, requests.ConnectionError):
             again = f" after {attempts} attempts" if attempts > 1 else ""
             return TransportError(
@@ -443,6 +458,40 @@ class Transport:
         return TransportError(
             f"{request.method} {url}: {type(exc).__name__}: {_root_cause(exc)}", input=url
         )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(out) < 20:
+        out.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return out
+
+
+def _name_not_found(exc: BaseException) -> bool:
+    """DNS says the name does not exist (not a temporary resolver failure)."""
+    permanent = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+    return any(isinstance(c, socket.gaierror) and c.errno in permanent for c in _causes(exc))
+
+
+def _refused_on_loopback(exc: BaseException, url: str) -> bool:
+    """Nothing listens on a loopback port: it will not start listening between retries."""
+    return is_loopback(urlsplit(url).netloc) and any(
+        isinstance(c, ConnectionRefusedError) for c in _causes(exc)
+    )
+
+
+def _speaks_plain_http(exc: BaseException) -> bool:
+    """The TLS handshake got an HTTP reply (OpenSSL: wrong version number / http request)."""
+    text = " ".join(str(c) for c in _causes(exc)).upper()
+    return "WRONG_VERSION_NUMBER" in text or "HTTP_REQUEST" in text
+
+
+def is_permanent(exc: BaseException, url: str) -> bool:
+    """A connection failure no retry can fix: the name does not resolve, or a loopback port
+    refuses (TLS protocol mismatches are SSLError, never retried)."""
+    return _name_not_found(exc) or _refused_on_loopback(exc, url)
 
 
 def _root_cause(exc: BaseException) -> str:
