@@ -362,3 +362,24 @@ def test_registry_bundle_referrer(registry: RunningRegistry) -> None:
     )
     [t] = registry_report(registry, "verify/bundle", tampered, COSIGN_BUNDLE_ID).items
     assert (t.status, t.reason) == (Status.INVALID, Reason.SIGNATURE)
+
+
+def test_registry_github_attestation_bundle_is_reported_unsupported(
+    registry: RunningRegistry,
+) -> None:
+    """actions/attest's shape (v0.3 bundle referrer, fallback tag): GitHub's own Sigstore
+    instance has no Rekor entry, which sigstore-python 4.x cannot verify: said plainly."""
+    image = push_image(registry, "verify/gh", "v1", "gh")
+    with Client() as client:
+        size = len(client.open(f"{registry.host}/verify/gh@{image}")[0].manifest(image).data)
+    push_bundle_referrer(
+        registry,
+        "verify/gh",
+        image,
+        size,
+        bundle_bytes("cli-gh-provenance-demo-bundle.jsonl"),
+        "https://slsa.dev/provenance/v1",
+    )
+    [v] = registry_report(registry, "verify/gh", image, SLSA).items
+    assert v.store == "bundle" and v.status is Status.UNSUPPORTED
+    assert "no transparency log entry" in v.summary()
