@@ -58,7 +58,11 @@ class _Out:
         self.colour = colour
 
     def line(self, marker: str, text: str, indent: int = 2) -> None:
-        body = f"{' ' * indent}{marker} {text}" if marker in "+-~" else f"{' ' * indent}{text}"
+        body = (
+            f"{' ' * indent}{marker} {text}"
+            if marker and marker in "+-~"
+            else f"{' ' * indent}{text}"
+        )
         if self.colour and marker in _COLOURS:
             body = f"{_COLOURS[marker]}{body}{_RESET}"
         self.lines.append(body)
