@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 _AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
+_LAYOUT = "oci-layout://"
 MIN_SECRET = 3  # shorter "secrets" would redact ordinary words
 
 
@@ -34,7 +36,16 @@ class Redactor:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
         text = _AUTH_VALUE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-        return _URL.sub(lambda m: redact_url(m.group(0)), text)
+        return _URL.sub(lambda m: _redact_url(m.group(0), redact_url), text)
+
+
+def _redact_url(url: str, redact: Callable[[str], str]) -> str:
+    """Network URLs get their secrets redacted; ``oci-layout://`` references are paths
+    (``oci-layout://DIR@sha256:…`` has no userinfo, ``oci-layout://PATH[:TAG]`` in a hint is
+    not a broken URL) and are never rewritten."""
+    if url[: len(_LAYOUT)].lower() == _LAYOUT:
+        return url
+    return redact(url)
 
 
 class RedactingFilter(logging.Filter):

@@ -134,3 +134,17 @@ def test_digest_json_error_kind() -> None:
     assert proc.returncode == exitcodes.NOT_FOUND
     (line,) = proc.stdout.decode().splitlines()
     assert json.loads(line)["errorKind"] == "NotFound"
+
+
+def test_redaction_never_rewrites_layout_references() -> None:
+    from ocitrace.cli.redaction import Redactor
+
+    redact = Redactor()
+    redact.add("hunter2")
+    text = "try oci-layout://PATH[:TAG] or oci-layout://rel/dir@sha256:abcd (hunter2)"
+    assert (
+        redact(text) == "try oci-layout://PATH[:TAG] or oci-layout://rel/dir@sha256:abcd (REDACTED)"
+    )
+    assert (
+        redact("https://u:p@h.example/x?token=1") == "https://REDACTED@h.example/x?token=REDACTED"
+    )
