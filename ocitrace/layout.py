@@ -4,7 +4,14 @@ A layout is a directory holding ``oci-layout``, ``index.json`` and ``blobs/<alg>
 (image-spec ``image-layout.md``).  Tags are the ``org.opencontainers.image.ref.name``
 annotations of ``index.json`` entries, as buildx reads ``oci-layout://DIR:TAG``; what a
 tag or digest resolves to is the ``index.json`` entry itself (annotations included), so
-``inspect`` shows what buildx shows.  Every read is digest- and size-verified and capped,
+``inspect`` shows what buildx shows.
+
+``cosign save`` layouts carry no tags: their entries are marked with a ``kind`` annotation
+(``dev.cosignproject.cosign/image`` or ``…/imageIndex`` for the image, ``…/sigs``,
+``…/atts``, ``…/sboms`` for its cosign store; cosign ``pkg/oci/layout``).  They are read as
+the registry ``cosign load`` would write: the cosign tags ``sha256-<hex>.sig|.att|.sbom`` of
+the image entry resolve to those entries (so discovery finds them like on a registry), and
+a layout without any tag resolves its default tag to the image entry.  Every read is digest- and size-verified and capped,
 and only regular files are read (a hostile layout may hold pipes or device links).
 
 The source keeps no mutable state (``index.json`` is re-read on each call), so one
@@ -37,12 +44,16 @@ from .oci.model import Descriptor, Index, Manifest
 from .source import Fetched, Referrers
 
 __all__ = [
+    "COSIGN_KINDS_IMAGE",
+    "COSIGN_KIND_ANNOTATION",
+    "COSIGN_KIND_SUFFIXES",
     "DEFAULT_MAX_BLOB_SIZE",
     "DEFAULT_MAX_INDEX_SIZE",
     "DEFAULT_MAX_MANIFEST_SIZE",
     "IMAGE_NAME_ANNOTATION",
     "REF_NAME_ANNOTATION",
     "LayoutSource",
+    "cosign_store",
 ]
 
 log = logging.getLogger(__name__)
@@ -55,6 +66,19 @@ DEFAULT_MAX_INDEX_SIZE = 16 * 1024 * 1024  # index.json: one entry per tag, can 
 _MARKER_CAP = 64 * 1024  # the oci-layout file is one tiny JSON object
 _DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
 _TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
+#: the index.json annotation ``cosign save`` writes instead of a tag
+COSIGN_KIND_ANNOTATION = "kind"
+_COSIGN = "dev.cosignproject.cosign/"
+#: ``kind`` values of the image entry itself
+COSIGN_KINDS_IMAGE: frozenset[str] = frozenset({_COSIGN + "image", _COSIGN + "imageIndex"})
+#: ``kind`` of a cosign store entry → the registry tag suffix ``cosign load`` pushes it as
+COSIGN_KIND_SUFFIXES: dict[str, str] = {
+    _COSIGN + "atts": ".att",
+    _COSIGN + "sigs": ".sig",
+    _COSIGN + "sboms": ".sbom",
+}
+_COSIGN_TAG_RE = re.compile(r"(sha256|sha384|sha512)-([a-f0-9]{64,128})(\.att|\.sig|\.sbom)")
+_DEFAULT_TAG = "latest"
 _CHUNK = 1 << 16
 
 
@@ -181,6 +205,9 @@ class LayoutSource:
                 if entry.annotations.get(key) == tag:
                     return entry
         known = sorted({t for t in (e.annotations.get(REF_NAME_ANNOTATION) for e in entries) if t})
+        cosign = _cosign_entry(tag, entries, untagged=not known)
+        if cosign is not None:
+            return cosign
         raise NotFound(
             f"{self._name}:{tag}: not found",
             input=f"{self._name}:{tag}",
@@ -201,13 +228,29 @@ class LayoutSource:
         return self._read_verified(desc.digest, desc.size, max_size, what="blob")
 
     def tags(self) -> Iterator[str]:
-        """``ref.name`` annotations of ``index.json`` entries, in order, without repeats."""
+        """``ref.name`` annotations of ``index.json`` entries, in order, without repeats;
+        then the cosign tags a ``cosign save`` layout stands for (``sha256-<hex>.att`` …),
+        as the registry it is loaded into would list them."""
         seen: set[str] = set()
-        for entry in self.index().manifests:
+        entries = self.index().manifests
+        for entry in entries:
             tag = entry.annotations.get(REF_NAME_ANNOTATION)
             if tag and tag not in seen:
                 seen.add(tag)
                 yield tag
+        image = _cosign_image(entries)
+        if image is None:
+            return
+        for entry in entries:
+            suffix = COSIGN_KIND_SUFFIXES.get(entry.annotations.get(COSIGN_KIND_ANNOTATION, ""))
+            tag = image.digest.replace(":", "-", 1) + suffix if suffix else ""
+            if tag and tag not in seen:
+                seen.add(tag)
+                yield tag
+
+    def cosign_store(self) -> dict[str, Descriptor]:
+        """This layout's ``cosign save`` store, see :func:`cosign_store`."""
+        return cosign_store(self.index().manifests)
 
     def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
         """Manifests in the layout whose ``subject`` is ``digest``, shaped like the API's answer.
@@ -292,6 +335,44 @@ class LayoutSource:
             )
         log.debug("read %s (%d bytes) from %s", digest, len(data), self._name)
         return data
+
+
+def cosign_store(entries: tuple[Descriptor, ...]) -> dict[str, Descriptor]:
+    """The cosign store a ``cosign save`` layout's ``index.json`` entries hold.
+
+    Keys are the registry tags ``cosign load`` would push (``sha256-<hex>.att``, ``.sig``,
+    ``.sbom``, ``<hex>`` the image entry's digest); values the ``index.json`` entries (their
+    ``kind`` annotation kept).  Empty when the layout is not a cosign layout: no entry
+    marked ``kind: dev.cosignproject.cosign/image|imageIndex``, or several (cosign writes
+    one image per layout, so the store could not be attributed).
+    """
+    image = _cosign_image(entries)
+    if image is None:
+        return {}
+    out: dict[str, Descriptor] = {}
+    for entry in entries:
+        suffix = COSIGN_KIND_SUFFIXES.get(entry.annotations.get(COSIGN_KIND_ANNOTATION, ""))
+        if suffix:
+            out.setdefault(image.digest.replace(":", "-", 1) + suffix, entry)
+    return out
+
+
+def _cosign_image(entries: tuple[Descriptor, ...]) -> Descriptor | None:
+    """The one ``kind: …/image|imageIndex`` entry (None when there is none or several)."""
+    images = [e for e in entries if e.annotations.get(COSIGN_KIND_ANNOTATION) in COSIGN_KINDS_IMAGE]
+    return images[0] if len({e.digest for e in images}) == 1 else None
+
+
+def _cosign_entry(
+    tag: str, entries: tuple[Descriptor, ...], *, untagged: bool
+) -> Descriptor | None:
+    """A tag a ``cosign save`` layout stands for: a cosign tag of its image, or (when the
+    layout has no tagged entry at all) the default tag, meaning the image."""
+    if tag == _DEFAULT_TAG and untagged:
+        return _cosign_image(entries)
+    if _COSIGN_TAG_RE.fullmatch(tag) is None:
+        return None
+    return cosign_store(entries).get(tag)
 
 
 def read_regular_file(

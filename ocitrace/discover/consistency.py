@@ -85,12 +85,15 @@ def _subject_mismatches(
             )
     for a in items:
         if a.kind is Kind.ATTESTATION and a.subjects and a.attached_to not in a.subjects:
+            alg = a.attached_to.split(":", 1)[0] + ":"
+            comparable = any(s.startswith(alg) for s in a.subjects)
+            why = "" if comparable else f" (no {alg[:-1]} subject: none can name the image)"
             out.append(
                 Finding(
                     "subject-mismatch",
                     W,
                     f"{a.predicate_type or 'statement'} in {a.manifest_digest} ({a.store}) names "
-                    f"subject {', '.join(a.subjects)} but hangs on {a.attached_to}",
+                    f"subject {', '.join(a.subjects)} but hangs on {a.attached_to}{why}",
                     a.manifest_digest,
                 )
             )

@@ -19,7 +19,7 @@ from ..errors import FormatError
 from .layers import LayerKind
 from .model import Envelope
 
-__all__ = ["Decoded", "decode_layer"]
+__all__ = ["Decoded", "decode_layer", "subject_digests"]
 
 _ENVELOPE = {
     Wrapping.PLAIN: Envelope.PLAIN,
@@ -56,6 +56,22 @@ def decode_layer(
     return _from_envelope(env)
 
 
+def subject_digests(st: Statement) -> tuple[str, ...]:
+    """Every ``alg:value`` the statement's subjects name, in order, each once.
+
+    Any algorithm counts (npm writes ``sha512``, source attestations ``gitCommit``, some
+    subjects carry several): the list is empty only when no subject has a digest at all.
+    Values of the ``sha*`` algorithms are lower-cased (hex), others kept as written.
+    """
+    out: dict[str, None] = {}
+    for subject in st.subjects:
+        for alg, value in subject.digest.items():
+            if not value:
+                continue
+            out[f"{alg}:{value.lower() if alg.lower().startswith('sha') else value}"] = None
+    return tuple(out)
+
+
 def _kind_envelope(kind: LayerKind) -> Envelope:
     return {
         LayerKind.STATEMENT: Envelope.PLAIN,
@@ -86,7 +102,7 @@ def _from_envelope(env: AttestEnvelope) -> Decoded:
     return Decoded(
         envelope=_ENVELOPE[env.wrapping],
         predicate_type=st.predicate_type,
-        subjects=st.subject_digests,
+        subjects=subject_digests(st),
         signatures=len(env.signatures),
         statement_bytes=st.raw or env.payload,
         statement=st,

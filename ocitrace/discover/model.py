@@ -81,7 +81,8 @@ class Attestation:
     ``attached_to`` is the digest the manifest hangs on (BuildKit reference annotation,
     the referrers subject asked for, or the digest in a cosign tag); ``platform`` is the
     normalised key of that image, or :data:`INDEX_LEVEL`.  ``subjects`` are the
-    ``sha256:`` digests named by the statement.  ``signatures`` counts signatures
+    ``alg:value`` digests named by the statement, any algorithm (``sha256:…``,
+    ``sha512:…``, ``gitCommit:…``), each once.  ``signatures`` counts signatures
     present; none is verified (``verified`` is always False until verification exists).
     ``data`` is the layer blob exactly as stored; ``statement_bytes`` the in-toto
     statement bytes (the layer itself, or the decoded DSSE/bundle payload).

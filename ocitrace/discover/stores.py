@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from ..errors import NotFound, OcitraceError
+from ..layout import COSIGN_KIND_ANNOTATION
 from ..oci.model import Descriptor
 from ..source import Source
 from .model import Check, Store
@@ -75,8 +76,10 @@ def lookup_cosign(source: Source, digest: str, suffix: str) -> tuple[list[Candid
     except OcitraceError as exc:
         return [], [Check(digest, place, f"error: {exc}")]
     desc = fetched.descriptor
-    return [Candidate(desc, Store.COSIGN_TAG, digest, f"cosign tag {tag}", source, tag)], [
-        Check(digest, place, f"found {desc.digest}")
+    kind = desc.annotations.get(COSIGN_KIND_ANNOTATION, "")
+    via = f"cosign save layout entry (kind {kind})" if kind else f"cosign tag {tag}"
+    return [Candidate(desc, Store.COSIGN_TAG, digest, via, source, tag)], [
+        Check(digest, place, f"found {desc.digest}" + (f" ({kind})" if kind else ""))
     ]
 
 
