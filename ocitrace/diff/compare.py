@@ -68,7 +68,7 @@ _SECRET_VALUE = re.compile(
 )
 
 #: Dockerfiles larger than this are reported changed/same without a line diff
-_MAX_DOCKERFILE = 1 << 20
+_MAX_DOCKERFILE = 256 * 1024
 
 
 def looks_secret(key: str, value: str = "") -> bool:
@@ -268,13 +268,17 @@ def diff_sbom(role: str, old: Sbom | None, new: Sbom | None) -> SbomDiff:
     removed: list[Package] = []
     pairs: list[tuple[Package, Package]] = []
     for k in ga.keys() | gb.keys():
-        left, right = list(ga.get(k, ())), list(gb.get(k, ()))
-        for p in list(left):
-            match = next((q for q in right if q.version == p.version), None)
-            if match is not None:
-                left.remove(p)
-                right.remove(match)
-                pairs.append((p, match))
+        by_version: dict[str, list[Package]] = defaultdict(list)
+        for q in gb.get(k, ()):
+            by_version[q.version].append(q)
+        left: list[Package] = []
+        for p in ga.get(k, ()):  # equal versions pair first (linear: SBOMs are untrusted)
+            same = by_version.get(p.version)
+            if same:
+                pairs.append((p, same.pop()))
+            else:
+                left.append(p)
+        right = [q for rest in by_version.values() for q in rest]
         if len(left) == 1 and len(right) == 1:
             pairs.append((left[0], right[0]))
         else:
