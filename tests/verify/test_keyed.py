@@ -243,3 +243,43 @@ def test_registry_key_signed_wrong_subject(registry: RunningRegistry, push: Any)
     push(registry, repo, image, key, "sha256:" + "00" * 32)
     [v] = report_for(registry, repo, image, Policy(keys=(public_pem(key),))).items
     assert (v.status, v.reason) == (Status.INVALID, Reason.SUBJECT)
+
+
+def push_index(reg: RunningRegistry, repo: str, platform_digest: str, size: int) -> str:
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                {
+                    "mediaType": OCI_MANIFEST,
+                    "digest": platform_digest,
+                    "size": size,
+                    "platform": {"architecture": "amd64", "os": "linux"},
+                }
+            ],
+        }
+    ).encode()
+    return push_manifest(
+        reg, repo, "v1", index, "application/vnd.oci.image.index.v1+json", auth=None
+    )
+
+
+@pytest.mark.parametrize(("names", "ok"), [("platform", True), ("index", True), ("other", False)])
+def test_attestation_on_platform_manifest(registry: RunningRegistry, names: str, ok: bool) -> None:
+    """Attached to the platform manifest, the statement may name it or the index; anything
+    else is a subject failure."""
+    repo = f"verify/platform-{names}"
+    platform = push_image(registry, repo, "amd64", repo)
+    with Client() as client:
+        size = len(client.open(f"{registry.host}/{repo}@{platform}")[0].manifest(platform).data)
+    index = push_index(registry, repo, platform, size)
+    key = make_key("p256")
+    subject = {"platform": platform, "index": index, "other": "sha256:" + "22" * 32}[names]
+    push_att(registry, repo, platform, key, subject)
+    report = report_for(registry, repo, index, Policy(keys=(public_pem(key),)))
+    [v] = report.items
+    assert v.platform == "linux/amd64" and v.attached_to == platform
+    assert report.ok is ok
+    if not ok:
+        assert v.reason is Reason.SUBJECT
