@@ -120,9 +120,9 @@ def run(args: argparse.Namespace) -> int:
         doc = _pick(docs, args.write_document, args.document, target.name)
         write_bytes(args.stdout, doc.document)
     elif args.json or args.output == "json":
-        args.stdout.write(json.dumps([_json(doc) for doc in docs], indent=2) + "\n")
+        args.stdout.write(json.dumps([_json(doc, target.report) for doc in docs], indent=2) + "\n")
     else:
-        args.stdout.write("\n".join(_table(doc) for doc in docs))
+        args.stdout.write("\n".join(_table(doc, target.report) for doc in docs))
     args.stdout.flush()
     return exitcodes.OK
 
@@ -151,9 +151,9 @@ def _pick(docs: Sequence[SbomDocument], fmt: str, name: str | None, ref: str) ->
     return cands[0]
 
 
-def _json(doc: SbomDocument) -> dict[str, Any]:
+def _json(doc: SbomDocument, report: Any = None) -> dict[str, Any]:
     a = doc.attestation
-    return {
+    entry = {
         **where_json(a),
         "predicateType": a.predicate_type,
         "role": doc.role,
@@ -161,9 +161,16 @@ def _json(doc: SbomDocument) -> dict[str, Any]:
         "summary": doc.sbom.summary.to_json(),
         "packages": [p.to_json() for p in doc.sbom.packages],
     }
+    if report is not None:  # a policy was given: which signer vouches for the SBOM
+        from .verify import verification_json
+
+        entry["verification"] = verification_json(a, report)
+    return entry
 
 
-def _table(doc: SbomDocument) -> str:
+def _table(doc: SbomDocument, report: Any = None) -> str:
+    from .verify import signer_line
+
     a, s = doc.attestation, doc.sbom.summary
     which = "SBOM" if doc.primary else "additional SBOM"
     tools = ", ".join(s.tools) or "unknown tool"
@@ -172,6 +179,8 @@ def _table(doc: SbomDocument) -> str:
         f"  {which}: {s.document_name or '(unnamed)'} [{doc.role}] {s.format}, "
         f"{s.package_count} package(s), {tools} ({a.store}, manifest {a.manifest_digest})"
     )
+    if report is not None:
+        head += f"\n  {signer_line(a, report)}"
     if not doc.sbom.packages:
         return head + "\n  (no packages)\n"
     rows = [
