@@ -31,7 +31,6 @@ from .model import (
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import (
         Verifier,
-        cosign_layout_items,
         verify_discovery,
         verify_found,
         verify_source,
@@ -47,7 +46,6 @@ __all__ = [
     "Verification",
     "Verifier",
     "VerifyReport",
-    "cosign_layout_items",
     "predicate_type_uri",
     "verify_discovery",
     "verify_found",
@@ -55,9 +53,7 @@ __all__ = [
 ]
 
 
-_LAZY = frozenset(
-    {"Verifier", "cosign_layout_items", "verify_discovery", "verify_found", "verify_source"}
-)
+_LAZY = frozenset({"Verifier", "verify_discovery", "verify_found", "verify_source"})
 
 
 def __getattr__(name: str) -> Any:

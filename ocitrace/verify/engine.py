@@ -16,8 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..discover.model import Attestation, Discovery, Kind, Store
-from ..oci import mediatypes as mt
+from ..discover.model import Attestation, Discovery, Kind
 from ..source import Source
 from .model import Method, Policy, Reason, Status, Verification, VerifyReport, predicate_type_uri
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "NOTATION_ARTIFACT_TYPE",
     "Verifier",
-    "cosign_layout_items",
     "verify_discovery",
     "verify_found",
     "verify_source",
@@ -41,8 +39,6 @@ _SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
 _BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
 _ANN_CERT = "dev.sigstore.cosign/certificate"
 _ANN_SIG = "dev.cosignproject.cosign/signature"
-_COSIGN_KIND = "kind"
-_COSIGN_KINDS = {"dev.cosignproject.cosign/atts", "dev.cosignproject.cosign/sigs"}
 
 
 def _base(media_type: str) -> str:
@@ -268,51 +264,6 @@ def verify_discovery(
     return Verifier(policy).verify_discovery(discovery, source=source, extra=extra)
 
 
-def cosign_layout_items(source: Source, discovery: Discovery) -> list[Attestation]:
-    """Items of a ``cosign save`` layout: index entries annotated ``kind:
-    dev.cosignproject.cosign/atts|sigs`` (FORMATS.md §8.1) are the image's ``.att`` /
-    ``.sig`` manifests.  Only for layouts whose discovery did not already read them (the
-    layout reader may learn these annotations; then this finds nothing new).
-
-    ``cosign save`` writes one image per layout, so the entries belong to the image entry
-    (``kind: …/image`` or ``…/imageIndex``) — the discovery's top digest.
-    """
-    from ..discover.collect import attestations_of, fetch_candidate
-    from ..discover.model import INDEX_LEVEL
-    from ..discover.stores import Candidate
-    from ..errors import OcitraceError
-    from ..layout import LayoutSource
-
-    if not isinstance(source, LayoutSource):
-        return []
-    try:
-        entries = source.index().manifests
-    except OcitraceError:  # a layout whose index cannot be read has nothing to add
-        return []
-    known = {a.manifest_digest for a in discovery.attestations}
-    items: list[Attestation] = []
-    for entry in entries:
-        kind = entry.annotations.get(_COSIGN_KIND, "")
-        if kind not in _COSIGN_KINDS or entry.digest in known:
-            continue
-        if entry.media_type not in (mt.OCI_MANIFEST, mt.DOCKER_MANIFEST, ""):
-            continue
-        cand = Candidate(
-            listed=entry,
-            store=Store.COSIGN_TAG,
-            attached_to=discovery.top.digest,
-            found_via=f"cosign save layout entry ({kind})",
-            source=source,
-        )
-        platform = (
-            INDEX_LEVEL
-            if discovery.is_index
-            else (discovery.images[0].platform if discovery.images else INDEX_LEVEL)
-        )
-        items.extend(attestations_of(fetch_candidate(cand), platform))
-    return items
-
-
 def verify_source(
     source: Source,
     top: Any,
@@ -337,9 +288,6 @@ def verify_source(
         name=name,
         **discover_options,
     )
-    extra = cosign_layout_items(source, found)
-    if extra:  # cosign save layout entries: part of what was found
-        found = dataclasses.replace(found, attestations=(*found.attestations, *extra))
     return found, Verifier(policy).verify_discovery(found, source=source)
 
 
@@ -347,8 +295,6 @@ def verify_found(source: Source, discovery: Discovery, policy: Policy) -> Verify
     """Verify an existing discovery (no second lookup): for callers that already hold one,
     e.g. the audit (``--require signed``, SIGNER column) or the ``attestations`` SIGNED column.
 
-    ``source`` is where ``discovery`` came from (Notation envelopes and ``cosign save``
-    layout entries are read from it).
+    ``source`` is where ``discovery`` came from (Notation envelopes are read from it).
     """
-    extra = cosign_layout_items(source, discovery)
-    return Verifier(policy).verify_discovery(discovery, source=source, extra=extra)
+    return Verifier(policy).verify_discovery(discovery, source=source)
