@@ -382,3 +382,54 @@ def test_help_documents_json_keys_and_examples() -> None:
         "NO_COLOR",
     ):
         assert word in res.stdout
+
+
+def test_local_context_vs_git_context() -> None:
+    """multi-prov-max (local context + vcs: options) vs git-context-max (git:// context)."""
+    doc = diff_json(
+        "--platform", "linux/amd64", f"{B}/multi-prov-max:v1", f"{B}/git-context-max:v1"
+    )
+    amd = platform(doc, "linux/amd64")
+    assert (
+        amd["newDigest"]
+        == "sha256:93b023e1a876c9a3489cc78da41ef093cf5997cfa4afacc7afd949b295f62fdc"
+    )
+    prov = amd["provenance"]
+    # vcs.source/revision → configSource.uri (fragment dropped) and its sha1 (the tag object)
+    assert fields(prov) == {
+        "builderId": ("", "https://ci.example.invalid/runners/7"),
+        "sourceRepository": (
+            "https://github.com/ocitrace-fixtures/app.git",
+            "git://127.0.0.1:5202/app.git",
+        ),
+        "sourceRevision": (
+            "07be85a7caebab7ad15da277facf6078c2e7adab",
+            "cd9e0690b7e05ec395fe2efd6e29f8660583c1a8",
+        ),
+        "configSourceUri": ("", "git://127.0.0.1:5202/app.git#v1.0.0"),
+        "startedOn": ("2026-11-22T09:56:37.142009877Z", "2026-11-22T09:59:08.478693312Z"),
+        "finishedOn": ("2026-11-22T09:56:37.98475544Z", "2026-11-22T09:59:08.711689858Z"),
+        "hermetic": (False, True),
+    }
+    assert prov["buildArgs"]["changed"] == [
+        {"key": "APP_VERSION", "old": "1.2.3", "new": "1.0.0", "redacted": False}
+    ]
+    assert prov["materialsAdded"] == [
+        {
+            "name": "git://127.0.0.1:5202/app.git",
+            "uri": "git://127.0.0.1:5202/app.git#v1.0.0",
+            "digest": "sha1:cd9e0690b7e05ec395fe2efd6e29f8660583c1a8",
+            "kind": "git",
+        }
+    ]
+    assert prov["secrets"]["added"] == ["GIT_AUTH_HEADER", "GIT_AUTH_TOKEN"]
+    assert prov["dockerfile"]["status"] == "same"
+    cfg = amd["config"]
+    assert cfg["fields"] == []  # same entrypoint, user, created, five layers of 995 bytes
+    assert cfg["env"]["changed"] == [
+        {"key": "APP_VERSION", "old": "1.2.3", "new": "1.0.0", "redacted": False}
+    ]
+    assert [e["key"] for e in cfg["labels"]["removed"]] == ["org.opencontainers.image.source"]
+    assert [(c["key"], c["old"], c["new"]) for c in cfg["labels"]["changed"]] == [
+        ("org.opencontainers.image.version", "1.2.3", "1.0.0")
+    ]
