@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -76,3 +77,13 @@ def run_cli(
             argv, code, out.getvalue().decode(), err.getvalue().decode()
         )
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that will be sent SIGINT: restore the default action.
+
+    A process started with SIGINT ignored (``nohup``, a script's background job, some CI
+    runners) passes SIG_IGN on to its children, and a Python started that way never raises
+    KeyboardInterrupt: the Ctrl-C tests would wait in vain.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

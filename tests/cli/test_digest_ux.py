@@ -25,6 +25,7 @@ from ocitrace.errors import NotFound, TooLarge
 from ocitrace.oci.model import Manifest
 from ocitrace.reference import parse_any
 from ocitrace.resolve import LookupResult
+from tests.cli.inproc import default_sigint
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = ROOT / "fixtures" / "buildkit" / "single-plain"
@@ -137,6 +138,7 @@ def test_ctrl_c_during_hanging_request_exits_130_promptly(hanging_server: int) -
         stderr=subprocess.PIPE,
         env=env,
         cwd=ROOT,
+        preexec_fn=default_sigint,
     )
     time.sleep(2.0)  # started and blocked in the request
     assert proc.poll() is None

@@ -27,7 +27,7 @@ import pytest
 from ocitrace.cli import exitcodes
 from ocitrace.cli.main import COMMANDS, EPILOG, build_parser, main
 from ocitrace.cli.redaction import Redactor
-from tests.cli.inproc import run_cli
+from tests.cli.inproc import default_sigint, run_cli
 from tests.conftest import RegistryFactory
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
@@ -421,6 +421,7 @@ def test_ctrl_c_exits_130_promptly(blackhole: str, tmp_path: Path, cmd: str) -> 
         [sys.executable, "-m", "ocitrace", cmd, "--no-cache" if cmd == "audit" else "--debug",
          f"{blackhole}/app:v1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     time.sleep(1.5)  # inside the hanging request
     proc.send_signal(signal.SIGINT)
