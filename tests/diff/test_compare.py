@@ -211,3 +211,13 @@ def test_signature_status_change() -> None:
 
 def test_safe_escapes_control_characters() -> None:
     assert safe("a\x1b[31mb\x07\u202e") == "a\\x1b[31mb\\x07\\u202e"
+
+
+def test_dirty_flag_and_revision(record: ProvenanceRecord) -> None:
+    dirty = dataclasses.replace(record, source_revision="0" * 40, source_dirty=True)
+    d = diff_provenance(record, dirty)
+    assert [(f.name, f.old, f.new) for f in d.fields] == [
+        ("sourceRevision", "07be85a7caebab7ad15da277facf6078c2e7adab", "0" * 40),
+        ("sourceDirty", False, True),
+    ]
+    assert not diff_provenance(record, record).differs

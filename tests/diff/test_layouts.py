@@ -433,3 +433,19 @@ def test_local_context_vs_git_context() -> None:
     assert [(c["key"], c["old"], c["new"]) for c in cfg["labels"]["changed"]] == [
         ("org.opencontainers.image.version", "1.2.3", "1.0.0")
     ]
+
+
+def test_plain_image_vs_attested_index() -> None:
+    """single-plain *is* multi-prov-max's arm64 image, without attestations (README)."""
+    res = run_cli("diff", f"{B}/single-plain:v1", f"{B}/multi-prov-max:v1", text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n", 2)[2] == (
+        "+ platform linux/amd64 only in new\n"
+        "+ platform linux/arm/v7 only in new\n"
+        "\n"
+        f"linux/arm64  {ARM64_V032} (same image)\n"
+        " provenance\n"
+        "  + provenance only in new\n"
+        " attestations\n"
+        "  + buildkit attestation https://slsa.dev/provenance/v1 (unsigned)\n"
+    )
