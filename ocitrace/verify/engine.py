@@ -95,6 +95,10 @@ class Verifier:
         self._wanted_type = (
             predicate_type_uri(policy.predicate_type) if policy.predicate_type else None
         )
+        if policy.keys:  # a bad --key is an error before anything is fetched
+            from .keyed import load_public_keys
+
+            self._keys = load_public_keys(policy.keys)
 
     @property
     def roots(self) -> list[TrustedRoot]:
@@ -279,6 +283,9 @@ def verify_source(
     go to :func:`ocitrace.discover.discover` (``lookups``, ``max_blob_size``, ``workers``)."""
     from ..discover import discover
 
+    verifier = Verifier(policy)  # bad keys are errors before any request
+    if policy.trusted_root is not None:
+        verifier.roots  # noqa: B018 - a bad --trusted-root too
     found = discover(
         source,
         top,
@@ -288,7 +295,7 @@ def verify_source(
         name=name,
         **discover_options,
     )
-    return found, Verifier(policy).verify_discovery(found, source=source)
+    return found, verifier.verify_discovery(found, source=source)
 
 
 def verify_found(source: Source, discovery: Discovery, policy: Policy) -> VerifyReport:

@@ -219,3 +219,22 @@ def test_sbom_signed_by_line() -> None:
     code, out, _ = run_cmd("sbom", "--json", sbom_ref, *POLICY)
     assert all(e["verification"]["status"] == "unsigned" for e in json.loads(out))
     assert "Signed by" not in run_cmd("sbom", sbom_ref)[1]
+
+
+def test_terminal_escapes_in_untrusted_text_are_neutralised() -> None:
+    from ocitrace.cli.verify import _safe
+
+    assert _safe("evil\x1b]0;title\x07\u2028x") == "evil\\x1b]0;title\\x07\\u2028x"
+
+
+def test_bad_key_file_is_usage(tmp_path: Path) -> None:
+    bad = tmp_path / "k.pem"
+    bad.write_text("not a key")
+    assert run(ref(), "--key", str(bad))[0] == 2
+    assert run(ref(), "--key", str(tmp_path / "missing.pem"))[0] == 2
+
+
+def test_bad_trusted_root_is_usage(tmp_path: Path) -> None:
+    bad = tmp_path / "root.json"
+    bad.write_text('{"mediaType": "nope"}')
+    assert run(ref(), *POLICY, "--trusted-root", str(bad))[0] == 2
