@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         )
     out = args.stdout
     if args.json:
-        out.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
+        out.write(json.dumps(diff.to_json(), indent=2) + "\n")
     elif args.format is not None:
         from ..diff import to_data
         from ..template import Template, json_func

@@ -74,8 +74,8 @@ class _Out:
 def render_text(diff: ImageDiff, *, colour: bool = False) -> str:
     """The whole report, newline-terminated."""
     out = _Out(colour)
-    out.line("-", f"old: {safe(diff.old.reference)}  {diff.old.digest}", 0)
-    out.line("+", f"new: {safe(diff.new.reference)}  {diff.new.digest}", 0)
+    out.line("-", f"old: {safe(diff.old.reference)}  {safe(diff.old.digest)}", 0)
+    out.line("+", f"new: {safe(diff.new.reference)}  {safe(diff.new.digest)}", 0)
     if not diff.differs:
         out.lines.append("no differences")
         return "\n".join(out.lines) + "\n"
@@ -95,9 +95,9 @@ def render_text(diff: ImageDiff, *, colour: bool = False) -> str:
 
 def _platform(out: _Out, p: PlatformDiff) -> None:
     if p.same_image:
-        out.head(f"{safe(p.platform)}  {p.old_digest} (same image)")
+        out.head(f"{safe(p.platform)}  {safe(p.old_digest)} (same image)")
     else:
-        out.head(f"{safe(p.platform)}  {p.old_digest} → {p.new_digest}")
+        out.head(f"{safe(p.platform)}  {safe(p.old_digest)} → {safe(p.new_digest)}")
     if not (p.provenance.differs or p.config.differs or p.attestations.differs) and not any(
         s.differs for s in p.sboms
     ):
@@ -156,14 +156,14 @@ def _provenance(out: _Out, d: ProvenanceDiff) -> None:
     _map(out, "build-arg", d.build_args)
     _map(out, "frontend option", d.frontend_options)
     for m in d.materials_added:
-        out.line("+", f"material {safe(m.name)} {m.digest or '(no digest)'}  {safe(m.uri)}")
+        out.line("+", f"material {safe(m.name)} {safe(m.digest) or '(no digest)'}  {safe(m.uri)}")
     for m in d.materials_removed:
-        out.line("-", f"material {safe(m.name)} {m.digest or '(no digest)'}  {safe(m.uri)}")
+        out.line("-", f"material {safe(m.name)} {safe(m.digest) or '(no digest)'}  {safe(m.uri)}")
     for c in d.materials_changed:
         if c.old_digest != c.new_digest:
             out.line(
                 "~",
-                f"material {safe(c.name)}: {c.old_digest or '(none)'} → {c.new_digest or '(none)'}",
+                f"material {safe(c.name)}: {_value(c.old_digest)} → {_value(c.new_digest)}",
             )
         if c.old_uri != c.new_uri:
             out.line("~", f"material {safe(c.name)} uri: {safe(c.old_uri)} → {safe(c.new_uri)}")
