@@ -85,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
             for a, entry in zip(d.attestations, out["attestations"], strict=True):
                 entry["verification"] = verification_json(a, target.report)
+                entry["verified"] = bool(
+                    entry["verification"] and entry["verification"]["status"] == "verified"
+                )
         args.stdout.write(json.dumps(out, indent=2) + "\n")
         return exitcodes.OK
     args.stdout.write(

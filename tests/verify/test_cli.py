@@ -182,7 +182,7 @@ def test_attestations_signed_column() -> None:
     code, out, _ = run_cmd("attestations", "--json", ref(), *POLICY)
     doc = json.loads(out)
     [att] = [a for a in doc["attestations"] if a["store"] == "cosign-tag"]
-    assert att["verification"]["status"] == "verified"
+    assert att["verification"]["status"] == "verified" and att["verified"] is True
     assert att["verification"]["signer"]["issuer"] == GHA_ISSUER
 
 
