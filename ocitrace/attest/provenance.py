@@ -3,8 +3,29 @@
 :func:`parse_provenance` maps the version-specific field names onto
 :class:`ProvenanceRecord`, which ``inspect``, ``audit``, ``provenance`` and later commands
 share.  BuildKit's extras (vcs hints, embedded Dockerfile, LLB, hermetic/reproducible)
-are read from both metadata locations; other builders' provenance (e.g. GitHub Actions)
-fills what it has and leaves the rest empty.
+are read from both metadata locations; other builders' provenance fills what it has and
+leaves the rest empty.
+
+The source repository and revision are found by one rule per producer; the rule that
+found them is ``ProvenanceRecord.source_from`` (see :data:`SOURCE_RULES`):
+
+* BuildKit: its ``vcs`` hints, else a remote ``configSource`` (git context);
+* GitHub Actions (``https://actions.github.io/buildtypes/workflow/v1`` and the older
+  ``https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1``, also written
+  by slsa-github-generator's generic/container builders and npm), and
+  slsa-github-generator's delegator (BYOB): ``externalParameters.workflow`` with the
+  ``gitCommit`` of its ``resolvedDependencies`` entry;
+* Google Cloud Build v1: ``externalParameters.buildConfigSource`` (repository, ref, path),
+  revision from the git dependency or ``systemSubstitutions.COMMIT_SHA``;
+* GitLab runner: ``externalParameters.source`` and ``resolvedDependencies[0]``;
+* SLSA v0.2 producers (slsa-github-generator, GCB, GitLab, Tekton Chains): the
+  ``invocation.configSource`` uri and digest;
+* fallback for any other buildType (Tekton Chains v1, …): the first dependency (v1
+  ``resolvedDependencies`` / v0.2 ``materials``) whose URI is ``git+…`` with a
+  ``gitCommit`` or ``sha1`` digest.
+
+``git+`` prefixes and ``@ref`` suffixes are split off: ``source_repository`` is the
+repository URL, ``source_ref`` the ref.
 """
 
 from __future__ import annotations
@@ -27,6 +48,8 @@ __all__ = [
     "BUILDKIT_BUILD_TYPE_V02",
     "BUILDKIT_BUILD_TYPE_V1",
     "GITHUB_WORKFLOW_BUILD_TYPE",
+    "GITHUB_WORKFLOW_BUILD_TYPES",
+    "SOURCE_RULES",
     "Completeness",
     "ConfigSource",
     "Dependency",
@@ -41,6 +64,34 @@ BUILDKIT_BUILD_TYPE_V1 = (
     "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md"
 )
 GITHUB_WORKFLOW_BUILD_TYPE = "https://actions.github.io/buildtypes/workflow/v1"
+#: the GitHub Actions workflow buildTypes (current, and the slsa-framework one npm,
+#: actions/attest before 2024 and slsa-github-generator v2 write)
+GITHUB_WORKFLOW_BUILD_TYPES: frozenset[str] = frozenset(
+    {
+        GITHUB_WORKFLOW_BUILD_TYPE,
+        "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+    }
+)
+_DELEGATOR_PREFIX = "https://github.com/slsa-framework/slsa-github-generator/delegator"
+_GCB_BUILD_TYPES = frozenset(
+    {
+        "https://cloud.google.com/build/gcb-buildtypes/google-worker/v1",
+        "https://slsa-framework.github.io/gcb-buildtypes/triggered-build/v1",
+    }
+)
+_GITLAB_PREFIX = "https://gitlab.com/gitlab-org/gitlab-runner/"
+#: ``ProvenanceRecord.source_from`` values: which rule found the source
+SOURCE_RULES: Mapping[str, str] = {
+    "vcs": "BuildKit vcs:source / vcs:revision hints",
+    "config-source": "configSource uri and digest (BuildKit git context, SLSA v0.2 producers)",
+    "workflow": "GitHub Actions externalParameters.workflow + its resolvedDependencies commit",
+    "gcb-build-config": "Cloud Build externalParameters.buildConfigSource",
+    "gitlab-source": "GitLab externalParameters.source + resolvedDependencies[0] digest",
+    "resolved-dependency": "first git+ resolvedDependencies entry with a gitCommit/sha1 digest",
+    "materials": "first git+ material with a gitCommit/sha1 digest",
+    "recipe": "SLSA v0.1 recipe.definedInMaterial",
+}
+_REVISION_ALGS = ("gitCommit", "sha1")
 _V02_BUILDKIT_METADATA = "https://mobyproject.org/buildkit@v1#metadata"
 _V02_HERMETIC = "https://mobyproject.org/buildkit@v1#hermetic"
 _DIRTY = "-dirty"
@@ -158,7 +209,8 @@ class ProvenanceRecord:
     source_repository: str = ""
     source_revision: str = ""  # "-dirty" suffix removed
     source_dirty: bool = False
-    source_from: str = ""  # "vcs" | "config-source" | "workflow" | ""
+    source_from: str = ""  # the rule that found the source: a SOURCE_RULES key, or ""
+    source_ref: str = ""  # e.g. "refs/tags/v14" (from a git+…@ref URI or workflow.ref)
     config_source: ConfigSource = field(default_factory=ConfigSource)
     invocation_id: str = ""
     started: Timestamp | None = None
@@ -238,6 +290,7 @@ class ProvenanceRecord:
                 "revision": self.source_revision,
                 "dirty": self.source_dirty,
                 "from": self.source_from,
+                "ref": self.source_ref,
             },
             "configSource": self.config_source.to_json(),
             "invocationId": self.invocation_id,
@@ -330,8 +383,8 @@ def _v1(p: Mapping[str, Any]) -> dict[str, Any]:
         builder_platform=_str(internal, "builderPlatform"),
         dockerfile_version=_str(internal, "dockerfileVersion"),
     )
-    if build_type == GITHUB_WORKFLOW_BUILD_TYPE and not fields["source_repository"]:
-        fields.update(_github_source(ext, fields["dependencies"]))
+    if not buildkit:
+        fields.update(_v1_source(build_type, ext, internal, fields["dependencies"]))
     return fields
 
 
@@ -356,7 +409,8 @@ def _v02(p: Mapping[str, Any]) -> dict[str, Any]:
         slsa_version="v0.2",
         build_type=build_type,
         builder_id=_str(_obj(p, "builder"), "id"),
-        invocation_id=_str(meta, "buildInvocationID"),
+        # BuildKit writes buildInvocationID; the spec (npm, sigstore-python, GCB) buildInvocationId
+        invocation_id=_str(meta, "buildInvocationID") or _str(meta, "buildInvocationId"),
         started=_time(meta, "buildStartedOn"),
         finished=_time(meta, "buildFinishedOn"),
         dependencies=_dependencies(p.get("materials"), build_config),
@@ -370,6 +424,8 @@ def _v02(p: Mapping[str, Any]) -> dict[str, Any]:
         builder_platform=_str(env, "platform"),
         dockerfile_version=_str(env, "dockerfileVersion"),
     )
+    if not buildkit:
+        fields.update(_v02_source(fields["config_source"], fields["dependencies"]))
     return fields
 
 
@@ -398,7 +454,7 @@ def _v01(p: Mapping[str, Any]) -> dict[str, Any]:
             environment=_opt_bool(comp.get("environment")),
             materials=_opt_bool(comp.get("materials")),
         ),
-        **_source_fields({}, config),
+        **_v01_source(config, _dependencies(materials, None)),
     }
 
 
@@ -452,22 +508,123 @@ def _source_fields(vcs: Mapping[str, str], config: ConfigSource) -> dict[str, An
         "source_revision": revision,
         "source_dirty": dirty,
         "source_from": origin,
+        "source_ref": config.uri.partition("#")[2] if origin == "config-source" else "",
     }
 
 
-def _github_source(ext: Mapping[str, Any], deps: tuple[Dependency, ...]) -> dict[str, Any]:
-    """GitHub Actions provenance: workflow repository and the gitCommit of its checkout."""
-    wf = _obj(ext, "workflow")
-    repo = _str(wf, "repository")
-    revision = next((d.digests["gitCommit"] for d in deps if "gitCommit" in d.digests), "")
+def split_git_uri(uri: str) -> tuple[str, str]:
+    """``git+https://host/o/r@refs/tags/v1`` → (``https://host/o/r``, ``refs/tags/v1``).
+
+    The ``git+`` prefix goes, a ``#fragment`` or an ``@ref`` after the host part is the ref
+    (the user part of ``ssh://git@host/…`` is not one).
+    """
+    rest = uri[4:] if uri.startswith("git+") else uri
+    repo, sep, fragment = rest.partition("#")
+    if sep:
+        return repo, fragment
+    scheme, sep, tail = repo.partition("://")
+    if not sep:
+        scheme, tail = "", repo
+    host, slash, path = tail.partition("/")
+    if slash and "@" in path:
+        path, _, ref = path.rpartition("@")
+        return f"{scheme}{'://' if scheme else ''}{host}/{path}", ref
+    return repo, ""
+
+
+def _revision(digests: Mapping[str, str], algs: tuple[str, ...] = _REVISION_ALGS) -> str:
+    return next((digests[a] for a in algs if digests.get(a)), "")
+
+
+def _found(rule: str, repo: str, revision: str, ref: str = "") -> dict[str, Any]:
     if not (repo or revision):
         return {}
+    dirty = revision.endswith(_DIRTY)
     return {
         "source_repository": repo,
-        "source_revision": revision,
-        "source_dirty": False,
-        "source_from": "workflow",
+        "source_revision": revision[: -len(_DIRTY)] if dirty else revision,
+        "source_dirty": dirty,
+        "source_from": rule,
+        "source_ref": ref,
     }
+
+
+def _git_dependency(
+    deps: tuple[Dependency, ...], repo: str = ""
+) -> tuple[Dependency | None, str, str]:
+    """The first ``git+…`` (or git-typed) dependency with a gitCommit/sha1 digest, preferring
+    one of ``repo``; with its split repository and ref."""
+    first: tuple[Dependency | None, str, str] = (None, "", "")
+    for d in deps:
+        if not (d.uri.startswith("git+") or d.kind == "git") or not _revision(d.digests):
+            continue
+        dep_repo, ref = split_git_uri(d.uri)
+        if not repo or _same_repo(dep_repo, repo):
+            return d, dep_repo, ref
+        if first[0] is None:
+            first = (d, dep_repo, ref)
+    return first
+
+
+def _same_repo(a: str, b: str) -> bool:
+    def norm(x: str) -> str:
+        x = split_git_uri(x)[0].lower().rstrip("/")
+        return x[:-4] if x.endswith(".git") else x
+
+    return norm(a) == norm(b)
+
+
+def _fallback(deps: tuple[Dependency, ...], rule: str) -> dict[str, Any]:
+    dep, repo, ref = _git_dependency(deps)
+    return {} if dep is None else _found(rule, repo, _revision(dep.digests), ref)
+
+
+def _v1_source(
+    build_type: str,
+    ext: Mapping[str, Any],
+    internal: Mapping[str, Any],
+    deps: tuple[Dependency, ...],
+) -> dict[str, Any]:
+    """The source of a non-BuildKit SLSA v1 predicate, by buildType (module docstring)."""
+    if build_type in GITHUB_WORKFLOW_BUILD_TYPES or build_type.startswith(_DELEGATOR_PREFIX):
+        wf = _obj(ext, "workflow")
+        repo, ref = _str(wf, "repository"), _str(wf, "ref")
+        if repo:
+            dep, _, dep_ref = _git_dependency(deps, repo)
+            revision = _revision(dep.digests) if dep else ""
+            return _found("workflow", split_git_uri(repo)[0], revision, ref or dep_ref)
+    elif build_type in _GCB_BUILD_TYPES:
+        bcs = _obj(ext, "buildConfigSource")
+        repo, ref = split_git_uri(_str(bcs, "repository"))
+        if repo:
+            dep, _, _ = _git_dependency(deps, repo)
+            subs = _obj(internal, "systemSubstitutions")
+            revision = (_revision(dep.digests) if dep else "") or _str(subs, "COMMIT_SHA")
+            return _found("gcb-build-config", repo, revision, _str(bcs, "ref") or ref)
+    elif build_type.startswith(_GITLAB_PREFIX):
+        repo = _str(ext, "source")
+        if repo:
+            first = deps[0] if deps else None
+            revision = _revision(first.digests, ("sha256", *_REVISION_ALGS)) if first else ""
+            return _found("gitlab-source", repo, revision)
+    return _fallback(deps, "resolved-dependency")
+
+
+def _v02_source(config: ConfigSource, deps: tuple[Dependency, ...]) -> dict[str, Any]:
+    """A non-BuildKit SLSA v0.2 predicate: its configSource, else a git material."""
+    if config.uri:
+        repo, ref = split_git_uri(config.uri)
+        # GitLab writes the commit as digest.sha256 of the project URL
+        revision = _revision(config.digest, (*_REVISION_ALGS, "sha256"))
+        return _found("config-source", repo, revision, ref)
+    return _fallback(deps, "materials")
+
+
+def _v01_source(config: ConfigSource, deps: tuple[Dependency, ...]) -> dict[str, Any]:
+    if config.uri:
+        repo, ref = split_git_uri(config.uri)
+        return _found("recipe", repo, _revision(config.digest), ref)
+    return _fallback(deps, "materials")
 
 
 def _source_infos(items: Any) -> tuple[SourceInfo, ...]:

@@ -339,9 +339,11 @@ def test_slsa_v01_predicate() -> None:
         "digest": {"sha1": "deadbeef"},
         "path": "build.sh",
     }
-    assert (rec.source_repository, rec.source_revision) == (
-        "git+https://example.invalid/repo",
+    # the git+ prefix is split off the repository; the rule is the recipe's material
+    assert (rec.source_repository, rec.source_revision, rec.source_from) == (
+        "https://example.invalid/repo",
         "deadbeef",
+        "recipe",
     )
     assert rec.started is not None and rec.started.nanosecond == 123_456_789
     assert rec.completeness.to_json() == {

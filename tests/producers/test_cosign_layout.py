@@ -85,3 +85,31 @@ def test_same_items_on_layout_and_registry(oc: Client, ref: str) -> None:
     assert (bk.layer.digest, bk.size, bk.predicate_type) == (BUILDKIT_LAYER, 1886, SLSA02)
     assert bk.envelope is Envelope.PLAIN and bk.signatures == 0
     assert bk.subjects == (IMAGE_AMD64,)  # two subjects (two tags), one digest
+
+
+def test_provenance_on_layout_and_registry(oc: Client, ref: str) -> None:
+    recs = oc.provenance(ref)
+    assert set(recs) == {INDEX_LEVEL, "linux/amd64"}
+    gen = recs[INDEX_LEVEL]  # the slsa-github-generator provenance cosign attached
+    assert gen.builder_id == (
+        "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
+        "generator_container_slsa3.yml@refs/tags/v1.10.0"
+    )
+    assert gen.build_type == "https://github.com/slsa-framework/slsa-github-generator/container@v1"
+    assert gen.invocation_id == "8373487125-1"
+    assert gen.source_repository == "https://github.com/slsa-framework/example-package"
+    assert gen.source_revision == "d37a7f740ee7404914456f24dcd90e865a0509e8"
+    assert gen.source_ref == "refs/tags/v13.0.30"
+    assert gen.config_source.path == (
+        ".github/workflows/verifier-e2e.all.workflow_dispatch.main.all.slsa3.yml"
+    )
+    assert (gen.started, gen.finished) == (None, None)  # the document states no times
+
+    bk = recs["linux/amd64"]  # BuildKit's own, in the image index
+    assert bk.builder_id == "" and bk.build_type == "https://mobyproject.org/buildkit@v1"
+    assert bk.invocation_id == "ommxtc3qv65c8aogpjlg4dcxl"
+    assert bk.started is not None and bk.started.isoformat() == "2024-03-21T10:32:59.326230397Z"
+    assert bk.finished is not None and bk.finished.isoformat() == "2024-03-21T10:33:18.64977976Z"
+    assert bk.source_repository == "https://github.com/slsa-framework/example-package.git"
+    assert bk.source_revision == "d37a7f740ee7404914456f24dcd90e865a0509e8"
+    assert bk.source_from == "config-source"
