@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import FormatError
+from ..oci import predicates as names
 from .intoto import Statement, load_json, statement_from_json
 
 __all__ = [
@@ -35,15 +35,15 @@ __all__ = [
     "decode_layer",
 ]
 
-INTOTO_MEDIA_TYPE = "application/vnd.in-toto+json"
-INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
-DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
-SIGSTORE_BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
-SIMPLESIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json"
+INTOTO_MEDIA_TYPE = names.IN_TOTO
+INTOTO_PAYLOAD_TYPE = names.IN_TOTO
+DSSE_MEDIA_TYPE = names.DSSE_ENVELOPE
+SIGSTORE_BUNDLE_PREFIX = names.SIGSTORE_BUNDLE_PREFIX
+SIMPLESIGNING_MEDIA_TYPE = names.COSIGN_SIMPLESIGNING
 COSIGN_SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
 _COSIGN_CERT_ANNOTATION = "dev.sigstore.cosign/certificate"
 _COSIGN_BUNDLE_ANNOTATION = "dev.sigstore.cosign/bundle"
-_INTOTO_DSSE = re.compile(r"application/vnd\.in-toto\..*\+dsse")
+_INTOTO_DSSE = names.IN_TOTO_DSSE
 _MATERIALS = ("certificate", "x509CertificateChain", "publicKey")
 
 

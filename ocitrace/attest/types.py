@@ -31,21 +31,23 @@ __all__ = [
     "predicate_label",
 ]
 
-STATEMENT_V01 = "https://in-toto.io/Statement/v0.1"
-STATEMENT_V1 = "https://in-toto.io/Statement/v1"
-
-SLSA_PROVENANCE_PREFIX = "https://slsa.dev/provenance/"
-SLSA_PROVENANCE_V01 = "https://slsa.dev/provenance/v0.1"
-SLSA_PROVENANCE_V02 = "https://slsa.dev/provenance/v0.2"
-SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
-VSA_V02 = "https://slsa.dev/verification_summary/v0.2"
-VSA_V1 = "https://slsa.dev/verification_summary/v1"
-SPDX = "https://spdx.dev/Document"  # what BuildKit and buildx use (exact match in buildx)
-CYCLONEDX = "https://cyclonedx.org/bom"
-COSIGN_CUSTOM = "https://cosign.sigstore.dev/attestation/v1"
-COSIGN_VULN = "https://cosign.sigstore.dev/attestation/vuln/v1"
-OPENVEX = "https://openvex.dev/ns"
-INTOTO_LINK = "https://in-toto.io/Link/v1"
+# the names live in oci/predicates.py (one place for every module); re-exported here
+from ..oci.predicates import (
+    COSIGN_CUSTOM,
+    COSIGN_VULN,
+    CYCLONEDX,
+    INTOTO_LINK,
+    OPENVEX,
+    SLSA_PROVENANCE_PREFIX,
+    SLSA_PROVENANCE_V01,
+    SLSA_PROVENANCE_V02,
+    SLSA_PROVENANCE_V1,
+    SPDX,
+    STATEMENT_V01,
+    STATEMENT_V1,
+    VSA_V02,
+    VSA_V1,
+)
 
 _SPDX_VERSIONED = re.compile(r"https://spdx\.dev/Document/v\d+(\.\d+)*")
 _CYCLONEDX_VERSIONED = re.compile(r"https://cyclonedx\.org/bom/v\d+(\.\d+)*")

@@ -7,7 +7,6 @@ Media type parameters are stripped before matching (ECR cannot store them, so
 from __future__ import annotations
 
 import enum
-import re
 
 from ..attest.envelope import (
     DSSE_MEDIA_TYPE,
@@ -16,6 +15,7 @@ from ..attest.envelope import (
     base_media_type,
 )
 from ..oci import mediatypes as mt
+from ..oci.predicates import IN_TOTO_DSSE
 
 __all__ = [
     "COSIGN_SIMPLESIGNING",
@@ -40,7 +40,7 @@ SBOM_MEDIA_TYPES = frozenset(
         "application/vnd.syft+json",
     }
 )
-_IN_TOTO_DSSE_RE = re.compile(r"application/vnd\.in-toto\..*\+dsse")
+_IN_TOTO_DSSE_RE = IN_TOTO_DSSE
 
 
 class LayerKind(enum.Enum):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FormatError
 from ..oci import mediatypes as mt
+from ..oci import predicates
 from ..oci.model import Descriptor, Manifest
 from .jsondoc import loads
 
@@ -27,9 +27,9 @@ __all__ = [
     "sbom_layers",
 ]
 
-SPDX_TYPE = "https://spdx.dev/Document"
-SLSA_PREFIX = "https://slsa.dev/provenance/"
-_DSSE_RE = re.compile(r"application/vnd\.in-toto\..*\+dsse")  # unanchored, as in buildx
+SPDX_TYPE = predicates.SPDX
+SLSA_PREFIX = predicates.SLSA_PROVENANCE_PREFIX
+_DSSE_RE = predicates.IN_TOTO_DSSE  # searched (unanchored), as in buildx
 
 
 def _is_in_toto(layer: Descriptor) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import predicates
+
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -10,7 +12,7 @@ OCI_ARTIFACT_MANIFEST = "application/vnd.oci.artifact.manifest.v1+json"  # withd
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 OCI_EMPTY = "application/vnd.oci.empty.v1+json"
-IN_TOTO = "application/vnd.in-toto+json"
+IN_TOTO = predicates.IN_TOTO  # named once, in predicates.py
 DOCKER_ATTESTATION_ARTIFACT = "application/vnd.docker.attestation.manifest.v1+json"
 
 INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_LIST})

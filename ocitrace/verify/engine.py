@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..discover.model import Attestation, Discovery, Kind
+from ..oci import predicates
 from ..source import Source
 from .model import Method, Policy, Reason, Status, Verification, VerifyReport, predicate_type_uri
 
@@ -34,9 +35,9 @@ __all__ = [
 ]
 
 NOTATION_ARTIFACT_TYPE = "application/vnd.cncf.notary.signature"
-_DSSE = "application/vnd.dsse.envelope.v1+json"
-_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
-_BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
+_DSSE = predicates.DSSE_ENVELOPE
+_SIMPLESIGNING = predicates.COSIGN_SIMPLESIGNING
+_BUNDLE_PREFIX = predicates.SIGSTORE_BUNDLE_PREFIX
 _ANN_CERT = "dev.sigstore.cosign/certificate"
 _ANN_SIG = "dev.cosignproject.cosign/signature"
 
