@@ -14,6 +14,9 @@ are sigstore-python's :class:`sigstore.verify.Verifier`.  Two things are added a
   which these annotations never carry; for such promise-only entries the log entry is
   verified by sigstore-python's own SET check (``TransparencyLogEntry._verify_set``, the
   Rekor key from the trusted root) and everything else goes through the normal path.
+* **intoto/0.0.2 log entries** (sigstore-js before v2.1): sigstore-python verifies
+  chain, SCT, policy, inclusion proof/promise and the DSSE signature; only the entry-body
+  comparison (payload hash, payload type, signatures, certificate) is done here.
 
 This module imports sigstore at import time: import it lazily (``ocitrace.verify`` does).
 """
@@ -58,7 +61,12 @@ ANN_CHAIN = "dev.sigstore.cosign/chain"
 ANN_BUNDLE = "dev.sigstore.cosign/bundle"
 ANN_RFC3161 = "dev.sigstore.cosign/rfc3161timestamp"
 
-_SUPPORTED_ENTRIES = {("dsse", "0.0.1"), ("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2")}
+_SUPPORTED_ENTRIES = {
+    ("dsse", "0.0.1"),
+    ("hashedrekord", "0.0.1"),
+    ("hashedrekord", "0.0.2"),
+    ("intoto", "0.0.2"),  # DSSE only: body checked here, the rest by sigstore-python
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +123,86 @@ class _StagedVerifier(Verifier):
 
     def _establish_time(self, bundle: Bundle) -> Any:
         self._stage.current = Reason.TLOG  # signed time comes from the log (or a TSA)
-        return super()._establish_time(bundle)
+        if not _is_intoto(bundle):
+            return super()._establish_time(bundle)
+        # sigstore-python takes the integrated time only from dsse/hashedrekord entries; an
+        # intoto/0.0.2 entry's integrated time is bound by its inclusion promise the same way
+        from sigstore._internal.timestamp import TimestampSource, TimestampVerificationResult
+
+        results: list[Any] = []
+        if bundle.verification_material.timestamp_verification_data:
+            if not self._trusted_root.get_timestamp_authorities():
+                raise VerificationError("bundle has signed timestamps but the root has no TSA")
+            results += self._verify_timestamp_authority(bundle)
+        inner = bundle.log_entry._inner
+        if inner.integrated_time and inner.inclusion_promise:
+            when = datetime.fromtimestamp(int(inner.integrated_time), tz=UTC)
+            results.append(
+                TimestampVerificationResult(source=TimestampSource.TRANSPARENCY_SERVICE, time=when)
+            )
+        return results
 
     def _verify_chain_at_time(self, certificate: x509.Certificate, timestamp_result: Any) -> Any:
         self._stage.current = Reason.CHAIN  # chain, then SCT and key usage
         return super()._verify_chain_at_time(certificate, timestamp_result)
+
+    def verify_dsse(self, bundle: Bundle, policy: Any) -> tuple[str, bytes]:
+        if not _is_intoto(bundle):
+            return super().verify_dsse(bundle, policy)
+        # steps (1)-(6) and (7) are sigstore-python's; (8) is the intoto/0.0.2 body check
+        from sigstore import dsse
+
+        self._verify_common_signing_cert(bundle, policy)
+        envelope = bundle._dsse_envelope
+        if envelope is None:
+            raise VerificationError("intoto log entry without a DSSE envelope")
+        self._stage.current = Reason.SIGNATURE
+        key = bundle.signing_certificate.public_key()
+        dsse._verify(cast(ec.EllipticCurvePublicKey, key), envelope)
+        self._stage.current = Reason.TLOG
+        _validate_intoto_v002_entry_body(bundle)
+        return (envelope._inner.payload_type, envelope._inner.payload)
+
+
+def _is_intoto(bundle: Bundle) -> bool:
+    kv = bundle.log_entry._inner.kind_version
+    return (kv.kind, kv.version) == ("intoto", "0.0.2") and bundle._inner.dsse_envelope is not None
+
+
+def _validate_intoto_v002_entry_body(bundle: Bundle) -> None:
+    """The intoto/0.0.2 entry must record this envelope: payload hash, payload type, and
+    exactly its signatures with the signing certificate (the envelope hash it also records
+    covers uncanonicalised JSON and cannot be recomputed, as for dsse/0.0.1 entries)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    envelope = bundle._inner.dsse_envelope
+    if envelope is None:
+        raise VerificationError("intoto log entry without a DSSE envelope")
+    try:
+        body = json.loads(bundle.log_entry._inner.canonicalized_body)
+        content = body["spec"]["content"]
+        recorded = content["envelope"]
+        payload_hash = content["payloadHash"]
+        ok_kind = (body["kind"], body["apiVersion"]) == ("intoto", "0.0.2")
+        sigs = [
+            (
+                base64.b64decode(base64.b64decode(s["sig"])),
+                x509.load_pem_x509_certificate(base64.b64decode(s["publicKey"])),
+            )
+            for s in recorded["signatures"]
+        ]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise VerificationError(f"invalid intoto log entry: {exc}") from exc
+    if not ok_kind or payload_hash.get("algorithm") != "sha256":
+        raise VerificationError("intoto log entry is not intoto/0.0.2 with a sha256 payload hash")
+    if payload_hash.get("value") != hashlib.sha256(envelope.payload).hexdigest():
+        raise VerificationError("log entry payload hash does not match the envelope")
+    if recorded.get("payloadType") != envelope.payload_type:
+        raise VerificationError("log entry payload type does not match the envelope")
+    leaf = bundle.signing_certificate.public_bytes(Encoding.DER)
+    expected = [(s.sig, leaf) for s in envelope.signatures]
+    if [(sig, cert.public_bytes(Encoding.DER)) for sig, cert in sigs] != expected:
+        raise VerificationError("log entry signatures do not match the envelope")
 
 
 class _PromiseOnlyEntry(TransparencyLogEntry):

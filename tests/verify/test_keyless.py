@@ -6,8 +6,9 @@
   subject each fail with their own reason category;
 * real Sigstore bundles: cosign's v0.3 DSSE bundle (public-good), sigstore-python's v0.1 and
   v0.3 message-signature bundles (they belong to Sigstore *staging*: verified with the staging
-  root sigstore-python also ships, refused by the public-good one), sigstore.js's v0.1 bundle
-  (intoto/0.0.2 log entry: not supported by sigstore-python) and GitHub's attestation bundle
+  root sigstore-python also ships, refused by the public-good one), sigstore.js's v0.1 DSSE
+  bundle (intoto/0.0.2 log entry: its body checked here, the rest by sigstore-python) and
+  GitHub's attestation bundle
   (GitHub's own Sigstore instance: no Rekor entry, only a TSA timestamp: not supported);
 * the same on the real docker-registry, in the shapes cosign and @sigstore/oci push.
 """
@@ -260,15 +261,71 @@ def test_staging_message_bundle_tampered_signature() -> None:
     assert (v.status, v.reason) == (Status.INVALID, Reason.SIGNATURE)
 
 
-def test_sigstore_js_v01_bundle_intoto_entry_unsupported() -> None:
-    v = verify_bundle_bytes(
-        bundle_bytes("sigstore-go-bundle-v0.1-dsse-sigstorejs-slsa1.sigstore.json"),
-        PUBLIC,
-        Policy(),
-    ).verification
-    assert v.status is Status.UNSUPPORTED and v.reason is Reason.TLOG
-    assert "intoto/0.0.2" in v.detail
-    assert v.signer is not None and v.signer.repository == "sigstore/sigstore-js"
+SIGSTORE_JS = "sigstore-go-bundle-v0.1-dsse-sigstorejs-slsa1.sigstore.json"
+SIGSTORE_JS_ID = Policy(
+    identity_regexp="^https://github.com/sigstore/sigstore-js/", issuer=GHA_ISSUER
+)
+
+
+def test_sigstore_js_v01_dsse_bundle_with_intoto_entry_verifies() -> None:
+    """sigstore.js 2.0.0's npm provenance: v0.1 DSSE bundle whose Rekor entry is
+    intoto/0.0.2 (sigstore-python checks chain, SCT, proof, SET; the entry body here)."""
+    c = verify_bundle_bytes(bundle_bytes(SIGSTORE_JS), PUBLIC, SIGSTORE_JS_ID)
+    v = c.verification
+    assert v.status is Status.VERIFIED, v.detail
+    assert v.log_index == 31821305
+    assert v.signer is not None and (v.signer.repository, v.signer.ref) == (
+        "sigstore/sigstore-js",
+        "refs/heads/main",
+    )
+    assert c.payload is not None and b"https://slsa.dev/provenance/v1" in c.payload
+
+
+@pytest.mark.parametrize(
+    ("what", "reason"),
+    [
+        ("payload", Reason.SIGNATURE),
+        ("signature", Reason.SIGNATURE),
+        ("certificate", Reason.CHAIN),
+        ("log entry", Reason.TLOG),
+    ],
+)
+def test_sigstore_js_tampered(what: str, reason: Reason) -> None:
+    data = tampered_bundle(SIGSTORE_JS, what) if what != "payload" else _tampered_js_payload()
+    v = verify_bundle_bytes(data, PUBLIC, SIGSTORE_JS_ID).verification
+    assert (v.status, v.reason) == (Status.INVALID, reason), v.detail
+
+
+def _tampered_js_payload() -> bytes:
+    import base64
+
+    doc = bundle_doc(SIGSTORE_JS)
+    stmt = json.loads(base64.b64decode(doc["dsseEnvelope"]["payload"]))
+    stmt["subject"][0]["name"] = "pkg:npm/evil@1.0.0"
+    doc["dsseEnvelope"]["payload"] = base64.b64encode(json.dumps(stmt).encode()).decode()
+    return json.dumps(doc).encode()
+
+
+def test_sigstore_js_entry_for_another_envelope_is_a_log_failure() -> None:
+    """A valid envelope and certificate with a log entry whose body records other
+    signatures: the intoto/0.0.2 body check refuses it."""
+    from sigstore.errors import VerificationError
+
+    from ocitrace.verify.keyless import (
+        _load_bundle,
+        _validate_intoto_v002_entry_body,
+        parse_bundle_doc,
+    )
+
+    bundle = _load_bundle(parse_bundle_doc(bundle_doc(SIGSTORE_JS)))
+    _validate_intoto_v002_entry_body(bundle)  # the real one holds
+    inner = bundle._inner
+    env = inner.dsse_envelope
+    assert env is not None
+    other = env.model_copy(update={"payload_type": "application/other"})
+    forged = _load_bundle(inner.model_copy(update={"dsse_envelope": other}))
+    with pytest.raises(VerificationError):
+        _validate_intoto_v002_entry_body(forged)
 
 
 def test_github_attestation_bundle_is_another_instance() -> None:
