@@ -6,6 +6,7 @@ has none) and returns a :mod:`ocitrace.diff.model` value.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import defaultdict
@@ -136,8 +137,16 @@ _PROVENANCE_FIELDS: tuple[tuple[str, Callable[[ProvenanceRecord], Value]], ...] 
 def diff_provenance(old: ProvenanceRecord | None, new: ProvenanceRecord | None) -> ProvenanceDiff:
     """Compare two records field by field; build arguments, materials, secret/ssh ids and
     the embedded Dockerfiles (unified diff, only when both are mode=max)."""
-    if old is None or new is None:
-        return ProvenanceDiff(old_present=old is not None, new_present=new is not None)
+    if old is None and new is None:
+        return ProvenanceDiff(old_present=False, new_present=False)
+    if old is None or new is None:  # one side: what it says, against an empty record
+        present = diff_provenance(old or _NO_RECORD, new or _NO_RECORD)
+        return dataclasses.replace(
+            present,
+            old_present=old is not None,
+            new_present=new is not None,
+            dockerfile=DockerfileDiff(DockerfileStatus.NOT_COMPARED, reason="one side only"),
+        )
     added, removed, changed = _diff_materials(old.dependencies, new.dependencies)
     return ProvenanceDiff(
         old_present=True,
@@ -152,6 +161,10 @@ def diff_provenance(old: ProvenanceRecord | None, new: ProvenanceRecord | None) 
         ssh=diff_sets((s.id for s in old.ssh), (s.id for s in new.ssh)),
         dockerfile=diff_dockerfiles(old, new),
     )
+
+
+#: the other side of a provenance present on one side only
+_NO_RECORD = ProvenanceRecord(slsa_version="", predicate_type="", hermetic=None, reproducible=None)
 
 
 def _frontend_options(rec: ProvenanceRecord) -> dict[str, str]:

@@ -151,8 +151,13 @@ def _presence(out: _Out, what: str, old: bool, new: bool) -> bool:
 def _provenance(out: _Out, d: ProvenanceDiff) -> None:
     out.head("provenance", 1)
     if not _presence(out, "provenance", d.old_present, d.new_present):
-        return
-    _fields(out, d.fields)
+        if not (d.old_present or d.new_present):
+            return
+        side = "+" if d.new_present else "-"  # one side only: what it says
+        for f in d.fields:
+            out.line(side, f"{f.name}: {_value(f.new if d.new_present else f.old)}")
+    else:
+        _fields(out, d.fields)
     _map(out, "build-arg", d.build_args)
     _map(out, "frontend option", d.frontend_options)
     for m in d.materials_added:
