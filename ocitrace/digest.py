@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import DigestMismatch, FormatError, IntegrityError, TooLarge
+from .oci.limits import DEFAULT_LIMITS
 
 #: hex length of each algorithm Go's ``opencontainers/go-digest`` registers.
 ALGORITHMS: dict[str, int] = {"sha256": 64, "sha384": 96, "sha512": 128}
-ERROR_BODY_CAP = 64 * 1024  # registry error bodies: enough for any JSON error, not more
+ERROR_BODY_CAP = DEFAULT_LIMITS.error_body  # registry error bodies: any JSON error, not more
 _HEX = re.compile(r"[a-f0-9]+")
 
 

@@ -40,6 +40,7 @@ from .errors import (
     TooLarge,
 )
 from .oci import mediatypes as mt
+from .oci.limits import DEFAULT_LIMITS
 from .oci.model import Descriptor, Index, Manifest
 from .source import Fetched, Referrers
 
@@ -60,8 +61,8 @@ log = logging.getLogger(__name__)
 
 REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name"
 IMAGE_NAME_ANNOTATION = "io.containerd.image.name"
-DEFAULT_MAX_MANIFEST_SIZE = 4 * 1024 * 1024  # the common registry limit for manifests
-DEFAULT_MAX_BLOB_SIZE = 64 * 1024 * 1024  # blob() without max_size, as the registry client
+DEFAULT_MAX_MANIFEST_SIZE = DEFAULT_LIMITS.manifest  # the common registry limit for manifests
+DEFAULT_MAX_BLOB_SIZE = DEFAULT_LIMITS.blob  # blob() without max_size, as the registry client
 DEFAULT_MAX_INDEX_SIZE = 16 * 1024 * 1024  # index.json: one entry per tag, can be long
 _MARKER_CAP = 64 * 1024  # the oci-layout file is one tiny JSON object
 _DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")

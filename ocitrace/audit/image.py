@@ -21,6 +21,7 @@ from datetime import datetime
 from ..discover import Attestation, Discovery, Finding, Store, discover
 from ..errors import FormatError, OcitraceError
 from ..oci import mediatypes as mt
+from ..oci.limits import DEFAULT_LIMITS
 from ..oci.model import Descriptor, Index, Manifest, Platform
 from ..oci.platform import normalized_key
 from ..source import Fetched, Referrers, Source
@@ -35,8 +36,8 @@ __all__ = [
     "parse_time",
 ]
 
-MAX_ATTESTATION_SIZE = 64 * 1024 * 1024  # SBOMs of large images reach tens of MiB
-MAX_CONFIG_SIZE = 8 * 1024 * 1024
+MAX_ATTESTATION_SIZE = DEFAULT_LIMITS.blob  # SBOMs of large images reach tens of MiB
+MAX_CONFIG_SIZE = DEFAULT_LIMITS.config
 #: BuildKit index entries only: no request beyond the attestation manifests themselves.
 DEFAULT_LOOKUPS: frozenset[str] = frozenset({"buildkit"})
 

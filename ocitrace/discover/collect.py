@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..errors import NotFound, OcitraceError
 from ..oci import mediatypes as mt
+from ..oci.limits import DEFAULT_LIMITS
 from ..oci.model import Descriptor, Index, Manifest, parse_manifest_or_index
 from ..source import Fetched
 from .decode import Decoded, decode_layer
@@ -27,7 +28,7 @@ __all__ = ["FetchedCandidate", "attestations_of", "fetch_candidate", "manifest_a
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BLOB_SIZE = 64 * 1024 * 1024  # BuildKit caps attestations at 40 MiB before wrapping
+DEFAULT_MAX_BLOB_SIZE = DEFAULT_LIMITS.blob  # BuildKit caps attestations at 40 MiB before wrapping
 
 _KIND_OF_LAYER = {
     LayerKind.STATEMENT: Kind.ATTESTATION,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..errors import OcitraceError
 from ..oci import mediatypes as mt
 from ..oci.config import parse_config
+from ..oci.limits import DEFAULT_LIMITS
 from ..oci.model import Descriptor, Index, Manifest, Platform, parse_manifest_or_index
 from ..oci.platform import normalized_key
 from ..source import Fetched, Source
@@ -24,7 +25,7 @@ __all__ = ["BuildkitEntry", "TopLevel", "split_top"]
 
 log = logging.getLogger(__name__)
 
-_CONFIG_CAP = 4 * 1024 * 1024
+_CONFIG_CAP = DEFAULT_LIMITS.config
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,9 @@ class Limits:
     manifest: int = 4 * MiB  # manifests and indexes (distribution's own pull-side cap)
     blob: int = 64 * MiB  # blobs read into memory: configs, attestation layers, SBOMs
     listing: int = 16 * MiB  # one page of a tag list, catalog or referrers answer
+    config: int = 8 * MiB  # an image config read for its platform / date / labels
+    error_body: int = 64 * 1024  # a registry error body: enough for any JSON error
+    token_reply: int = 1 * MiB  # a token endpoint's reply
 
 
 #: the caps when nothing is configured

@@ -28,6 +28,7 @@ from requests.utils import get_environ_proxies
 
 from .._version import __version__
 from ..errors import ConfigError, TooLarge, TransportError
+from ..oci.limits import DEFAULT_LIMITS
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
 from .cabundle import combined_bundle
@@ -41,7 +42,7 @@ from .retry import BackoffGate, RetryPolicy, is_retryable_status, parse_retry_af
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-TOKEN_REPLY_CAP = 1 << 20
+TOKEN_REPLY_CAP = DEFAULT_LIMITS.token_reply
 BODY_CAP = 4 << 20  # ``request(stream=False)``: the largest body read into memory
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
