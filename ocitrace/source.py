@@ -81,3 +81,39 @@ class Source(Protocol):
     def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
         """OCI 1.1 referrers of ``digest`` with the ``sha256-<hex>`` tag fallback."""
         ...
+
+
+class SourceWrapper:
+    """Base of every Source decorator (throttle, disk cache, per-image memo, shared fetches):
+    each call goes to ``inner`` unchanged; a subclass overrides only what it changes.
+
+    Wrappers stack (cache → throttle → registry); the contract above holds through them, as
+    long as an override returns what ``inner`` would (bytes as stored, verified).
+    """
+
+    def __init__(self, inner: Source) -> None:
+        self._inner = inner
+
+    @property
+    def inner(self) -> Source:
+        """The wrapped Source."""
+        return self._inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def resolve(self, ref: str) -> Descriptor:
+        return self._inner.resolve(ref)
+
+    def manifest(self, ref: str) -> Fetched:
+        return self._inner.manifest(ref)
+
+    def blob(self, desc: Descriptor, *, max_size: int | None = None) -> bytes:
+        return self._inner.blob(desc, max_size=max_size)
+
+    def tags(self) -> Iterator[str]:
+        return self._inner.tags()
+
+    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
+        return self._inner.referrers(digest, artifact_type)

@@ -19,12 +19,11 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..oci.model import Descriptor
-from ..source import Fetched, Referrers, Source
+from ..source import Fetched, Source, SourceWrapper
 
 __all__ = ["DEFAULT_MAX_BYTES", "CacheStats", "CachingSource", "DiskCache", "default_cache_dir"]
 
@@ -318,24 +317,17 @@ def _verify(digest: str, data: bytes) -> bool:
     return fn is not None and fn(data).hexdigest() == hexpart
 
 
-class CachingSource:
+class CachingSource(SourceWrapper):
     """A :class:`Source` whose by-digest manifests and blobs come from a :class:`DiskCache`.
 
     ``resolve``/``tags``/``referrers`` and manifests by tag always reach the wrapped source.
     """
 
     def __init__(self, inner: Source, cache: DiskCache) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._cache = cache
         self._seen: bool | None = None
         self._marked = False
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    def resolve(self, ref: str) -> Descriptor:
-        return self._inner.resolve(ref)
 
     def may_answer(self) -> bool:
         """Whether this cache has held content of this repository: then a tag is worth a
@@ -380,9 +372,3 @@ class CachingSource:
             data = self._inner.blob(desc, max_size=max_size)
             self._cache.put_blob(desc.digest, data)
             return data
-
-    def tags(self) -> Iterator[str]:
-        return self._inner.tags()
-
-    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
-        return self._inner.referrers(digest, artifact_type)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from ..oci.model import Descriptor
-from ..source import Fetched, Referrers, Source
+from ..source import Fetched, Referrers, Source, SourceWrapper
 
 __all__ = ["HostLimiter", "SleepMeter", "ThrottledSource"]
 
@@ -39,16 +39,12 @@ class HostLimiter:
         return ThrottledSource(source, self.slot(host))
 
 
-class ThrottledSource:
+class ThrottledSource(SourceWrapper):
     """A Source whose every call holds one of its host's slots (tag lists are read whole)."""
 
     def __init__(self, inner: Source, slot: threading.BoundedSemaphore) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._slot = slot
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
 
     def resolve(self, ref: str) -> Descriptor:
         with self._slot:

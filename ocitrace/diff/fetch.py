@@ -13,13 +13,13 @@ lookup in one repository (a missing cosign tag, say) is the answer for both side
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
 
 from ..digest import is_digest
 from ..oci.model import Descriptor
-from ..source import Fetched, Referrers, Source
+from ..source import Fetched, Referrers, Source, SourceWrapper
 
 __all__ = ["MemoSource", "SharedFetches"]
 
@@ -76,7 +76,7 @@ class SharedFetches:
                 self._entries[key] = done
 
 
-class MemoSource:
+class MemoSource(SourceWrapper):
     """A :class:`~ocitrace.source.Source` answering from a :class:`SharedFetches` first.
 
     Manifests by digest and blobs are keyed by digest alone; tags, resolves and referrers
@@ -84,12 +84,8 @@ class MemoSource:
     """
 
     def __init__(self, inner: Source, memo: SharedFetches) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._memo = memo
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
 
     def resolve(self, ref: str) -> Descriptor:
         return self._memo.get(
@@ -110,9 +106,6 @@ class MemoSource:
             ("blob", desc.digest, str(desc.size)),
             lambda: self._inner.blob(desc, max_size=max_size),
         )
-
-    def tags(self) -> Iterator[str]:
-        return self._inner.tags()
 
     def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
         return self._memo.get(
