@@ -77,6 +77,9 @@ def register(sub: Any) -> None:
         help="report format (default table; json/jsonl keys below)",
     )
     out.add_argument(
+        "--json", action="store_const", const="json", dest="output", help="same as -o json"
+    )
+    out.add_argument(
         "--format",
         metavar="TEMPLATE",
         help="Go template per row (.Repository .Tag .Digest .Status …)",

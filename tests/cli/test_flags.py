@@ -148,3 +148,12 @@ def test_redaction_never_rewrites_layout_references() -> None:
     assert (
         redact("https://u:p@h.example/x?token=1") == "https://REDACTED@h.example/x?token=REDACTED"
     )
+
+
+def test_audit_json_is_output_json(tmp_path: Path) -> None:
+    base = layout("single-plain", "")
+    both = [
+        run_cli("audit", "--no-cache", flag, base, home=tmp_path) for flag in ("--json", "-ojson")
+    ]
+    assert both[0].returncode == 0 and both[0].stdout == both[1].stdout
+    assert json.loads(both[0].stdout)[0]["repository"].startswith("oci-layout://")
