@@ -793,9 +793,7 @@ def check_ca_cert(path: str, *, what: str = "ca_cert") -> None:
             f"{what} {path}: cannot read ({exc.strerror})", input=path, hint=hint
         ) from exc
     if b"-----BEGIN CERTIFICATE-----" not in head:
-        raise ConfigError(
-            f"{what} {path}: no PEM certificate in the file", input=path, hint=hint
-        )
+        raise ConfigError(f"{what} {path}: no PEM certificate in the file", input=path, hint=hint)
 
 
 def _check_options(

@@ -63,7 +63,9 @@ class ConfigError(OcitraceError):
 class TransportError(OcitraceError):
     """The registry could not be reached or spoken to (DNS, refused, TLS, timeout)."""
 
-    default_hint = "check the registry address, network, and TLS settings (--ca-cert, --insecure-registry)"
+    default_hint = (
+        "check the registry address, network, and TLS settings (--ca-cert, --insecure-registry)"
+    )
 
 
 class RegistryError(OcitraceError):
@@ -122,7 +124,9 @@ class DigestMismatch(IntegrityError):
 
     default_hint = "the registry or a proxy served corrupted or substituted content"
 
-    def __init__(self, message: str, *, expected: str, actual: str, input: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, expected: str, actual: str, input: str | None = None
+    ) -> None:
         super().__init__(message, input=input)
         self.expected = expected
         self.actual = actual

@@ -75,7 +75,11 @@ class Descriptor:
 
     def to_json(self) -> dict[str, Any]:
         """Descriptor as JSON in image-spec struct order (omitempty rules applied)."""
-        out: dict[str, Any] = {"mediaType": self.media_type, "digest": self.digest, "size": self.size}
+        out: dict[str, Any] = {
+            "mediaType": self.media_type,
+            "digest": self.digest,
+            "size": self.size,
+        }
         if self.urls:
             out["urls"] = list(self.urls)
         if self.annotations:

@@ -193,7 +193,14 @@ def test_sbom_tables_label_extra_documents(capsys: pytest.CaptureFixture[str]) -
 def test_sbom_output_spdx_json_byte_exact(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert (
         main(
-            ["sbom", "--write-document", "spdx-json", "--document", "sbom-context", layout("sbom-extras-classic")]
+            [
+                "sbom",
+                "--write-document",
+                "spdx-json",
+                "--document",
+                "sbom-context",
+                layout("sbom-extras-classic"),
+            ]
         )
         == 0
     )
