@@ -173,4 +173,5 @@ def _decoded(
         envelope=dec.envelope,
         signatures=dec.signatures,
         error=dec.error,
+        exception=dec.exception,
     )

@@ -41,6 +41,7 @@ class Decoded:
     statement: Statement | None = field(default=None, repr=False)
     message_signature: bool = False
     error: str = ""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
 
 def decode_layer(
@@ -52,7 +53,7 @@ def decode_layer(
     try:
         env = attest_decode(data, media_type, annotations)
     except FormatError as exc:
-        return Decoded(envelope=_kind_envelope(kind), error=str(exc))
+        return Decoded(envelope=_kind_envelope(kind), error=str(exc), exception=exc)
     return _from_envelope(env)
 
 
