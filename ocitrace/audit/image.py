@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,6 +51,7 @@ class PlatformImage:
     attestations: tuple[Attestation, ...] = ()
     config_created: datetime | None = None
     error: str | None = None  # an attestation could not be read; the image itself is fine
+    labels: Mapping[str, str] | None = None  # config labels; None when the config was not read
     #: the exception behind ``error`` (exit code, hint): not compared, not serialised
     exception: BaseException | None = field(default=None, compare=False, repr=False)
 
@@ -69,6 +70,7 @@ class ImageResult:
     media_type: str
     platforms: tuple[PlatformImage, ...]
     findings: tuple[Finding, ...] = ()
+    lookups: frozenset[str] = DEFAULT_LOOKUPS  # the attestation stores that were asked
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
@@ -84,6 +86,7 @@ def audit_image(
     max_blob_size: int = MAX_ATTESTATION_SIZE,
     workers: int = 4,
     head_first: bool = True,
+    read_config: bool = False,
 ) -> ImageResult:
     """Resolve and walk one image; registry errors on the top level propagate.
 
@@ -93,6 +96,10 @@ def audit_image(
     round trip and one request less when nothing is cached.  Either way the registry
     counts one pull (Docker Hub does not count ``HEAD``).  A digest is always fetched
     directly.
+
+    ``read_config``: read every platform's image config (labels for the practice checks;
+    one request per platform the disk cache does not hold).  Off, a config is read only
+    to date an image without provenance.
     """
     memo = _Memo(source)
     if head_first and not task.identifier.startswith("sha256:"):
@@ -110,7 +117,7 @@ def audit_image(
         )
     wanted = _present_platforms(fetched, media_type, platforms)
     if wanted is None:
-        return ImageResult(task, top.digest, media_type, ())
+        return ImageResult(task, top.digest, media_type, (), lookups=frozenset(lookups))
     found = discover(
         memo,
         fetched,
@@ -125,8 +132,9 @@ def audit_image(
         task,
         top.digest,
         media_type,
-        tuple(_platform_image(memo, found, i.platform, i.digest) for i in images),
+        tuple(_platform_image(memo, found, i.platform, i.digest, read_config) for i in images),
         found.findings,
+        frozenset(lookups),
     )
 
 
@@ -145,29 +153,35 @@ def _present_platforms(
     return present or None
 
 
-def _platform_image(memo: Source, found: Discovery, platform: str, digest: str) -> PlatformImage:
+def _platform_image(
+    memo: Source, found: Discovery, platform: str, digest: str, read_config: bool = False
+) -> PlatformImage:
     items = found.for_platform(platform) + found.index_level()
     bad = next((a for a in items if a.error and a.store is Store.BUILDKIT), None)
     error = f"attestation {bad.manifest_digest[:19]}: {bad.error}" if bad else None
     cause: BaseException | None = bad.exception if bad else None
-    created = None
-    if not any(_is_provenance(a) for a in items):
+    created, labels = None, None
+    has_provenance = any(_is_provenance(a) for a in items)
+    if read_config or not has_provenance:
         try:
-            created = _config_created(memo, digest)
+            created, labels = _config_facts(memo, digest)
         except OcitraceError as exc:
             if error is None:
                 error, cause = f"config: {exc}", exc
-    return PlatformImage(platform, digest, items, created, error, exception=cause)
+    if has_provenance:
+        created = None  # the provenance dates the build
+    return PlatformImage(platform, digest, items, created, error, labels=labels, exception=cause)
 
 
 def _is_provenance(a: Attestation) -> bool:
     return a.statement is not None and a.statement.kind.is_provenance
 
 
-def _config_created(source: Source, digest: str) -> datetime | None:
+def _config_facts(source: Source, digest: str) -> tuple[datetime | None, dict[str, str] | None]:
+    """The config's ``created`` time and ``config.Labels`` (string values only)."""
     manifest = Manifest.parse(source.manifest(digest).data)
     if manifest.config is None:
-        return None
+        return None, None
     raw = source.blob(manifest.config, max_size=MAX_CONFIG_SIZE)
     try:
         obj = json.loads(raw)
@@ -176,7 +190,16 @@ def _config_created(source: Source, digest: str) -> datetime | None:
             f"image config {manifest.config.digest} is not JSON: {exc}",
             input=manifest.config.digest,
         ) from exc
-    return parse_time(obj.get("created")) if isinstance(obj, dict) else None
+    if not isinstance(obj, dict):
+        return None, None
+    config = obj.get("config")
+    raw_labels = config.get("Labels") if isinstance(config, dict) else None
+    labels = (
+        {k: v for k, v in raw_labels.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(raw_labels, dict)
+        else {}
+    )
+    return parse_time(obj.get("created")), labels
 
 
 def parse_time(value: object) -> datetime | None:
@@ -232,3 +255,8 @@ class _Memo:
 
     def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
         return self._inner.referrers(digest, artifact_type)
+
+
+def _config_created(source: Source, digest: str) -> datetime | None:
+    """The config's ``created`` time (see :func:`_config_facts`)."""
+    return _config_facts(source, digest)[0]

@@ -13,12 +13,14 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from ..attest.provenance import ProvenanceRecord, parse_provenance
 from ..attest.sbom import Sbom, parse_sbom, parse_sbom_bytes
 from ..discover import Attestation, Finding, Kind
 from ..errors import FormatError, OcitraceError
 from .facts import Facts
 from .image import ImageResult, PlatformImage
 from .policy import Policy
+from .practices import PracticeInput, check_practices
 from .rows import Row
 
 __all__ = ["facts_for", "platform_rows", "sbom_documents"]
@@ -27,15 +29,34 @@ __all__ = ["facts_for", "platform_rows", "sbom_documents"]
 def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Row]:
     """One row per platform of ``result``, policies applied, the image's warnings attached."""
     warnings = result.warnings
+    policy = policy.resolve(result.task.name)
     rows = []
     for p in result.platforms:
         error, cause = p.error, p.exception
         try:
-            facts, records = facts_for(p)
+            facts, records, prov = _facts_and_record(p)
         except OcitraceError as exc:
-            facts, records = Facts(), {}
+            facts, records, prov = Facts(), {}, None
             if error is None:
                 error, cause = f"attestation: {exc}", exc
+        failures: tuple[str, ...] = ()
+        if error is None:
+            outcome = check_practices(
+                PracticeInput(
+                    record=prov,
+                    attestations=p.attestations,
+                    has_sbom=facts.has_sbom,
+                    labels=p.labels,
+                    lookups=frozenset(result.lookups),
+                )
+            )
+            finding_failures, kept = policy.evaluate_findings(outcome.findings)
+            failures = policy.evaluate(facts, now) + finding_failures
+            records = {
+                **records,
+                "findings": [{**f.to_json(), "action": a} for f, a in kept],
+                "skippedChecks": list(outcome.skipped),
+            }
         rows.append(
             Row(
                 repository=result.task.name,
@@ -43,7 +64,7 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
                 digest=result.digest,
                 platform=p.platform,
                 facts=facts,
-                failures=policy.evaluate(facts, now) if error is None else (),
+                failures=failures,
                 error=error,
                 exception=cause,
                 warnings=tuple(_warning(f) for f in warnings),
@@ -63,13 +84,23 @@ def _warning(f: Finding) -> tuple[str, str]:
 
 def facts_for(p: PlatformImage) -> tuple[Facts, dict[str, Any]]:
     """Facts and the decoded records (``provenanceRecord``, ``sboms``) of one platform."""
+    facts, records, _ = _facts_and_record(p)
+    return facts, records
+
+
+def _facts_and_record(p: PlatformImage) -> tuple[Facts, dict[str, Any], ProvenanceRecord | None]:
+    prov_record: ProvenanceRecord | None = None
     facts = Facts(built_at=p.config_created, built_at_from="config" if p.config_created else None)
     records: dict[str, Any] = {"provenanceRecord": None, "sboms": []}
     provenance = [a for a in p.attestations if a.statement and a.statement.kind.is_provenance]
     if provenance:
-        prov_facts, record = _provenance(provenance[0])
+        prov_facts, prov_record = _provenance(provenance[0])
         facts = _merge(facts, prov_facts)
-        records["provenanceRecord"] = record
+        records["provenanceRecord"] = {
+            "digest": provenance[0].layer.digest,
+            "store": provenance[0].store.value,
+            **prov_record.to_json(),
+        }
     docs = sbom_documents(p.attestations)
     if docs:
         records["sboms"] = [
@@ -77,7 +108,9 @@ def facts_for(p: PlatformImage) -> tuple[Facts, dict[str, Any]]:
             for a, s in docs
         ]
         facts = dataclasses.replace(facts, sbom_packages=_image_sbom(docs).summary.package_count)
-    return facts, records
+    if p.labels is not None:
+        records["labels"] = dict(p.labels)
+    return facts, records, prov_record
 
 
 def sbom_documents(items: tuple[Attestation, ...]) -> list[tuple[Attestation, Sbom]]:
@@ -116,10 +149,8 @@ def _merge(base: Facts, prov: Facts) -> Facts:
     )
 
 
-def _provenance(a: Attestation) -> tuple[Facts, dict[str, Any]]:
+def _provenance(a: Attestation) -> tuple[Facts, ProvenanceRecord]:
     """SLSA provenance → facts and the normalised record (:mod:`ocitrace.attest`)."""
-    from ..attest.provenance import parse_provenance
-
     stmt = a.statement
     assert stmt is not None
     record = parse_provenance(stmt.predicate, stmt.predicate_type, stmt.type)
@@ -132,4 +163,4 @@ def _provenance(a: Attestation) -> tuple[Facts, dict[str, Any]]:
         revision=record.source_revision or None,
         built_at=record.finished.datetime if record.finished else None,
     )
-    return facts, {"digest": a.layer.digest, "store": a.store.value, **record.to_json()}
+    return facts, record

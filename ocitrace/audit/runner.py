@@ -210,6 +210,7 @@ class _Run:
             lookups=opts.lookups,
             max_blob_size=opts.max_blob_size,
             head_first=isinstance(source, CachingSource) and source.may_answer(),
+            read_config=opts.policy.reads_config,
         )
         return platform_rows(result, self.options.policy, self.options.now)
 

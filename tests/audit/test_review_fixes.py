@@ -193,7 +193,11 @@ def test_audit_error_line_keeps_the_hint_and_platform() -> None:
 
     exc = NotFound("config blob missing", input="x", hint="push the image again")
     row = Row(
-        repository="r.example/app", tag="v1", platform="linux/arm64", error="config: x", exception=exc
+        repository="r.example/app",
+        tag="v1",
+        platform="linux/arm64",
+        error="config: x",
+        exception=exc,
     )
     assert error_line(row, argparse.Namespace()) == (
         "ocitrace: audit: r.example/app:v1 (linux/arm64): config: x (hint: push the image again)"
