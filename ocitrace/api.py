@@ -656,6 +656,10 @@ class Client:
         now: datetime | None = None,
         cache: DiskCache | None = None,
         progress: Progress | None = None,
+        policy_file: str | None = None,
+        fail_findings: Iterable[str] = (),
+        read_config: bool = False,
+        check_base_updates: bool = False,
     ) -> AuditResult:
         """Audit registries, ``namespace/`` prefixes, repositories or images (``ocitrace audit``).
 
@@ -667,7 +671,11 @@ class Client:
         ``by="image"`` folds platform rows into one per image.  ``cache``: a
         :class:`~ocitrace.audit.cache.DiskCache` answering by-digest reads (the caller
         closes it); ``progress`` gets the image counts.  An audit whose targets hold no
-        image raises :class:`~ocitrace.errors.NotFound`.
+        image raises :class:`~ocitrace.errors.NotFound`.  ``policy_file``: a TOML policy
+        (:func:`~ocitrace.audit.policy.load_policy_file`; the policy arguments above then
+        override it everywhere); ``fail_findings``: practice findings that fail (ids or
+        severities); ``read_config``: read image configs (label checks);
+        ``check_base_updates``: resolve unpinned base images' tags now (other registries).
         """
         from datetime import UTC
 
@@ -689,6 +697,9 @@ class Client:
                 builder=builder,
                 source=source,
                 require_mode=require_mode,
+                fail=fail_findings,
+                read_config=read_config,
+                file=policy_file,
             ),
             now=now or datetime.now(UTC),
             tag_filter=TagFilter.parse(tags, exclude_tags),
@@ -724,6 +735,10 @@ class Client:
             progress=progress,
         )
         rows = list(report.rows)
+        if check_base_updates:
+            from .audit.base_updates import check_base_updates as base_updates
+
+            rows = base_updates(rows, self.registry.repository, options.policy)
         if by == "image":
             rows = fold_by_image(rows)
         result = AuditResult(

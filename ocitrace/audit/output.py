@@ -33,13 +33,15 @@ def parse_columns(text: str | None) -> tuple[str, ...]:
     """``repository,tag,status`` → keys, checked against :data:`COLUMNS`; all when None."""
     if text is None:
         return tuple(COLUMNS)
+    from .table import TABLE_COLUMNS
+
     keys = tuple(k.strip().lower() for k in text.split(",") if k.strip())
-    unknown = [k for k in keys if k not in COLUMNS]
+    unknown = [k for k in keys if k not in TABLE_COLUMNS]
     if unknown or not keys:
         raise UsageError(
             f"unknown column {unknown[0]!r}" if unknown else "no columns given",
             input=text,
-            hint=f"columns: {','.join(COLUMNS)}",
+            hint=f"columns: {','.join(TABLE_COLUMNS)}",
         )
     return keys
 
@@ -92,9 +94,9 @@ def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
         return ""
     from tabulate import tabulate
 
-    body = [[r.cells()[c] for c in cols] for r in rows]
+    body = [[r.cells().get(c, "") for c in cols] for r in rows]
     return (
-        tabulate(body, headers=[COLUMNS[c] for c in cols], tablefmt="plain", disable_numparse=True)
+        tabulate(body, headers=[COLUMNS.get(c, c.upper()) for c in cols], tablefmt="plain", disable_numparse=True)
         + "\n"
     )
 
@@ -105,7 +107,7 @@ def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
     writer.writerow(cols)
     for r in rows:
         cells = r.cells()
-        writer.writerow([r.digest if c == "digest" else cells[c] for c in cols])
+        writer.writerow([r.digest if c == "digest" else cells.get(c, "") for c in cols])
     return buf.getvalue()
 
 

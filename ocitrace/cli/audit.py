@@ -54,7 +54,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "targets",
-        nargs="+",
+        nargs="*",
         metavar="TARGET",
         help="registry, namespace/ prefix, repository or image (see below)",
     )
@@ -92,6 +92,27 @@ def register(sub: Any) -> None:
         help="one row per platform (default) or per image",
     )
     out.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help="also write a report: json, junit, sarif, markdown or html (repeatable)",
+    )
+    out.add_argument("--wide", action="store_true", help="table: every column, values not elided")
+    out.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="table width to fit (default: the terminal's; not limited when piped)",
+    )
+    out.add_argument(
+        "--color",
+        "--colour",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="table colours (auto: on a terminal unless NO_COLOR is set)",
+    )
+    out.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
     )
     look = p.add_argument_group(
@@ -114,8 +135,9 @@ def register(sub: Any) -> None:
         "--require",
         action="append",
         default=[],
-        metavar="provenance|sbom",
-        help="every image must have this attestation (repeatable)",
+        metavar="provenance|sbom|vuln|signature",
+        help="every image must have this attestation (repeatable; signature: present, "
+        "not verified)",
     )
     pol.add_argument(
         "--max-age",
@@ -129,6 +151,47 @@ def register(sub: Any) -> None:
         "--source", metavar="REGEX", help="source repository URL must match (searched)"
     )
     pol.add_argument("--require-mode", choices=("max", "min"), help="provenance mode at least this")
+    pol.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="TOML policy file: [defaults] and [[rules]] per repository glob (see README); "
+        "the flags above override it",
+    )
+    pol.add_argument(
+        "--explain-policy",
+        action="store_true",
+        help="print the effective policy (file + flags) as JSON and exit",
+    )
+    pol.add_argument(
+        "--fail-finding",
+        action="append",
+        default=[],
+        metavar="ID|SEVERITY",
+        help="practice findings that fail (check id, high/medium/low/info = that and above, *);"
+        " others only warn",
+    )
+    pol.add_argument(
+        "--read-config",
+        action="store_true",
+        help="read every image config for the label checks (+1 request per platform)",
+    )
+    pol.add_argument(
+        "--check-base-updates",
+        action="store_true",
+        help="resolve unpinned base images' tags now (contacts their registries): "
+        "base-outdated when the tag moved since the build",
+    )
+    pol.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a previous JSON report: mark rows new/changed/gone",
+    )
+    pol.add_argument(
+        "--fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="with --baseline, 'new' fails only on regressions (default any failure)",
+    )
     run_g = p.add_argument_group("run")
     run_g.add_argument(
         "-j",
@@ -158,10 +221,28 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+
     from ..audit.output import compile_renderer, parse_columns
+    from ..audit.policy import parse_policy
     from ..audit.throttle import SleepMeter
+    from ..errors import UsageError
     from .common import client_from_args
 
+    if args.explain_policy:
+        policy = _policy_from_args(args, parse_policy)
+        args.stdout.write(json.dumps(policy.to_json(), indent=2) + "\n")
+        return exitcodes.OK
+    if not args.targets:
+        raise UsageError("audit needs at least one TARGET", hint="ocitrace audit REGISTRY[/NS/]")
+    reports = _report_paths(args.report)
+    baseline = None
+    if args.baseline:
+        from ..audit.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)
+    _policy_from_args(args, parse_policy)  # a bad policy fails before any request
     columns = parse_columns(args.columns)
     render = compile_renderer(output=args.output, columns=columns, template=args.format)
     meter = SleepMeter()
@@ -173,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
     )
     cache = _cache(args)
     progress = _progress(args)
+    now = datetime.now(UTC)
     try:
         with client:
             result = client.audit(
@@ -187,9 +269,13 @@ def run(args: argparse.Namespace) -> int:
                 platforms=args.platform,
                 referrers=args.referrers,
                 cosign=args.cosign,
-                by=args.by,
+                now=now,
                 cache=cache,
                 progress=progress,
+                policy_file=args.policy,
+                fail_findings=args.fail_finding,
+                read_config=args.read_config,
+                check_base_updates=args.check_base_updates,
             )
             rate_limits = client.rate_limits()
     finally:
@@ -197,15 +283,138 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
         if cache is not None:
             cache.close()  # pending write-behind entries
-    rows = list(result.rows)
-    args.stdout.write(render(rows))
+    platform_rows = list(result.rows)
+    doc, comparison = _document(args, result, platform_rows, now, baseline)
+    for kind, path in reports:
+        from ..audit.reports import render_report
+
+        _write(path, render_report(kind, doc))
+    rows = platform_rows
+    if args.by == "image":
+        from ..audit.rows import fold_by_image
+
+        rows = fold_by_image(rows)
+    if args.output == "table" and args.format is None:
+        args.stdout.write(_table(args, rows, columns if args.columns else None, comparison))
+    elif args.output == "json" and args.format is None:
+        from ..audit.reports import render_json
+
+        args.stdout.write(render_json(doc) if (reports or baseline) else render(rows))
+    else:
+        args.stdout.write(render(rows))
     args.stdout.flush()
     redact = getattr(args, "redactor", None) or (lambda text: text)
     for row in rows:
         if row.error is not None:
             print(redact(error_line(row, args)), file=args.stderr)
-    print(summary_line(result, rows, cache, rate_limits, meter), file=args.stderr)
-    return exit_code(result, rows)
+    line = summary_line(result, rows, cache, rate_limits, meter)
+    if comparison is not None:
+        marks = doc["summary"].get("changes", {})
+        line += "; baseline: " + ", ".join(f"{n} {k}" for k, n in sorted(marks.items()))
+        line += f", {len(comparison.regressions)} regressions"
+    print(line, file=args.stderr)
+    code = exit_code(result, rows)
+    if comparison is not None and args.fail_on == "new" and code == exitcodes.POLICY:
+        return exitcodes.POLICY if comparison.regressions else exitcodes.OK
+    return code
+
+
+def _policy_from_args(args: argparse.Namespace, parse_policy: Any) -> Any:
+    return parse_policy(
+        require=args.require,
+        max_age=args.max_age,
+        builder=args.builder,
+        source=args.source,
+        require_mode=args.require_mode,
+        fail=args.fail_finding,
+        read_config=args.read_config,
+        file=args.policy,
+    )
+
+
+def _report_paths(items: list[str]) -> list[tuple[str, str]]:
+    from ..audit.reports import REPORT_FORMATS
+    from ..errors import UsageError
+
+    out = []
+    for item in items:
+        kind, sep, path = item.partition("=")
+        kind = {"md": "markdown", "xml": "junit"}.get(kind.strip().lower(), kind.strip().lower())
+        if not sep or not path or kind not in REPORT_FORMATS:
+            raise UsageError(
+                f"bad --report {item!r}",
+                input=item,
+                hint=f"--report FORMAT=FILE, FORMAT one of {', '.join(REPORT_FORMATS)}",
+            )
+        out.append((kind, path))
+    return out
+
+
+def _document(
+    args: argparse.Namespace, result: Any, rows: list[Row], now: Any, baseline: Any
+) -> tuple[dict[str, Any], Any]:
+    from ..audit.policy import parse_policy
+    from ..audit.reports import build_document
+
+    doc = build_document(
+        rows,
+        generated_at=now,
+        targets=list(args.targets),
+        policy=_policy_from_args(args, parse_policy).to_json(),
+        interrupted=result.interrupted,
+    )
+    if baseline is None:
+        return doc, None
+    from ..audit.baseline import apply_baseline
+
+    return apply_baseline(doc, baseline)
+
+
+def _write(path: str, text: str) -> None:
+    from ..errors import UsageError
+
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write report {path}: {exc.strerror or exc}", input=path) from exc
+
+
+def _table(args: argparse.Namespace, rows: list[Row], columns: Any, comparison: Any) -> str:
+    import shutil
+
+    from ..audit.table import TableStyle, colour_enabled, render_table, target_base
+
+    env = getattr(args, "environ", None)
+    isatty = getattr(args.stdout, "isatty", None)
+    width: int | None = args.width  # piped: whole lines (grep, less -S) unless --width
+    if width is None and isatty is not None and isatty():
+        width = shutil.get_terminal_size((100, 24)).columns
+    style = TableStyle(
+        width=width,
+        wide=args.wide,
+        colour=colour_enabled(args.color, args.stdout, env),
+        base=target_base([r.repository for r in rows], list(args.targets)),
+    )
+    if comparison is None:
+        return render_table(rows, columns, style)
+    from ..audit.baseline import change_of
+    from ..audit.rows import Row as RowType
+
+    def change(row: Row) -> str:
+        plats = [p.platform for p in row.parts] if row.parts else [row.platform]
+        return change_of(comparison, row.repository, row.tag, plats)
+
+    gone = [
+        RowType(
+            repository=str(g.get("repository")),
+            tag=str(g.get("tag") or ""),
+            digest=str(g.get("digest") or ""),
+            platform=str(g.get("platform") or ""),
+        )
+        for g in comparison.gone
+    ]
+    return render_table(rows, columns, style, change=change, gone=gone)
 
 
 def _target_registries(targets: list[str]) -> frozenset[str]:
