@@ -193,6 +193,7 @@ class Client:
         docker_config_dir: str | os.PathLike[str] | None = None,
         auth_file: str | os.PathLike[str] | None = None,
         credential_registries: Iterable[str] | None = None,
+        auth_realm_hosts: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
@@ -219,6 +220,10 @@ class Client:
             ),
             "docker_config_dir": os.fspath(docker_config_dir) if docker_config_dir else None,
             "auth_file": os.fspath(auth_file) if auth_file else None,
+            # token realms outside the registry's host and domain that may get credentials
+            "auth_realm_hosts": frozenset(
+                (auth_realm_hosts,) if isinstance(auth_realm_hosts, str) else auth_realm_hosts
+            ),
         }
         self._environ = environ
         self._sleep = sleep

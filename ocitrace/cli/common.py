@@ -52,6 +52,14 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
     """Add the registry connection flags to ``parser`` (one group)."""
     group = parser.add_argument_group("registry options")
     group.add_argument(
+        "--auth-realm-host",
+        metavar="HOST",
+        action="append",
+        default=[],
+        help="also send credentials to (and allow contacting) the token realm on HOST, when "
+        "it is neither the registry's host nor in its domain (repeatable)",
+    )
+    group.add_argument(
         "--insecure-registry",
         metavar="HOST",
         action="append",
@@ -220,6 +228,7 @@ def client_from_args(
         timeout=getattr(args, "timeout", None) or 30.0,
         max_blob_size=getattr(args, "max_blob_size", None),
         credential_registries=_credential_registries(refs, registries),
+        auth_realm_hosts=tuple(getattr(args, "auth_realm_host", None) or ()),
         environ=environ,
         sleep=sleep,
         **kwargs,

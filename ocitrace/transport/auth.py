@@ -31,11 +31,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dateutil import parser as dateparser
 
-from ..errors import FormatError
+from ..errors import FormatError, Unauthorized
 from ..reference import is_loopback
 from .challenge import Challenge, parse_www_authenticate, pick
 from .credentials import TOKEN_USERNAME, Credential, CredentialStore
 from .messages import HttpRequest, Reply, origin
+from .realm import decide
 from .redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -178,9 +179,13 @@ class Authenticator:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
         plain_http_ok: Callable[[str], bool] = is_loopback_url,
+        realm_hosts: frozenset[str] = frozenset(),
+        insecure_registries: frozenset[str] = frozenset(),
     ) -> None:
         self.credentials = credentials
         self._plain_http_ok = plain_http_ok
+        self._realm_hosts = realm_hosts
+        self._insecure = insecure_registries
         self.tokens = TokenCache(clock)
         self._clock = clock
         self._wall = wall
@@ -258,16 +263,35 @@ class Authenticator:
     def _fetch_token(
         self, realm: str, service: str, scopes: tuple[str, ...], cred: Credential, api_url: str
     ) -> Generator[HttpRequest, Reply, Token | None]:
-        realm_scheme = origin(realm)[0]
-        if realm_scheme not in ("http", "https"):
-            log.debug("ignoring bearer challenge with unusable realm %r", redact_url(realm))
-            return None
-        if realm_scheme == "http" and not cred.anonymous and not self._plain_http_ok(realm):
-            log.warning(
-                "not sending credentials to plain-http token realm %s; asking anonymously",
-                redact_url(realm),
+        decision = decide(
+            realm,
+            api_url,
+            allowed_hosts=self._realm_hosts,
+            insecure_registries=self._insecure,
+            plain_http_ok=self._plain_http_ok,
+        )
+        if not decision.contact:
+            if decision.reason == "unusable realm URL":
+                log.debug("ignoring bearer challenge with unusable realm %r", redact_url(realm))
+                return None
+            raise Unauthorized(
+                f"refusing to contact token realm {redact_url(realm)}: {decision.reason}",
+                input=redact_url(realm),
+                hint="pass --auth-realm-host HOST if this realm is intended",
             )
-            cred = Credential(source="anonymous (insecure realm)")
+        if not decision.credentials and not cred.anonymous:
+            if decision.plain_http:
+                log.info(
+                    "not sending credentials to plain-http token realm %s; asking anonymously",
+                    redact_url(realm),
+                )
+            else:
+                log.info(
+                    "not sending credentials to token realm %s (%s); asking anonymously",
+                    redact_url(realm),
+                    decision.reason,
+                )
+            cred = Credential(source=f"anonymous ({decision.reason})")
         if cred.identity_token:
             reply = yield token_post_request(realm, service, scopes, cred.identity_token)
             if reply.status in POST_FALLBACK_STATUSES:

@@ -67,6 +67,9 @@ class TransportOptions:
     credential_registries: frozenset[str] | None = None
     docker_config_dir: str | None = None  # default: $DOCKER_CONFIG or ~/.docker
     auth_file: str | None = None  # containers auth.json; default from REGISTRY_AUTH_FILE / XDG
+    # token realm hosts allowed to get credentials (and to be contacted even when internal)
+    # although they are neither the registry's host nor in its domain (--auth-realm-host)
+    auth_realm_hosts: frozenset[str] = field(default_factory=frozenset)
 
 
 class _NoCookies(DefaultCookiePolicy):
@@ -159,7 +162,11 @@ class Transport:
             explicit_for=opts.credential_registries,
         )
         self.auth = Authenticator(
-            self.credentials, clock=clock, plain_http_ok=self.plain_http_allowed
+            self.credentials,
+            clock=clock,
+            plain_http_ok=self.plain_http_allowed,
+            realm_hosts=opts.auth_realm_hosts,
+            insecure_registries=opts.insecure_registries,
         )
 
     # --- public surface ---------------------------------------------------------------

@@ -221,7 +221,12 @@ def test_plain_http_realm_on_a_remote_host_gets_no_credentials(
 
 def test_plain_http_realm_on_an_insecure_host_gets_credentials(proxy: HostileServer) -> None:
     with bearer_registry("http://auth.example.test/token") as reg:
-        c = env_client(insecure_registries=frozenset({"auth.example.test"}), **creds())
+        # another host than the registry's (127.0.0.1): credentials need --auth-realm-host
+        c = env_client(
+            insecure_registries=frozenset({"auth.example.test"}),
+            auth_realm_hosts=frozenset({"auth.example.test"}),
+            **creds(),
+        )
         c.repository(reg.netloc, "a/b").manifest("v1")
     assert proxy.seen[0].header("Authorization") == BASIC
 

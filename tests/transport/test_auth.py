@@ -22,7 +22,7 @@ from ocitrace.transport.credentials import Credential, CredentialStore
 from ocitrace.transport.messages import HttpRequest, Reply
 
 API = "https://r.example"
-REALM = "https://auth.example/token"
+REALM = "https://auth.r.example/token"  # same registrable domain as API
 WALL = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
