@@ -29,6 +29,8 @@ examples:
   ocitrace audit 127.0.0.1:5000/app --by image -o csv > report.csv
   ocitrace audit 127.0.0.1:5000/ -o jsonl | jq 'select(.status != "ok")'
   ocitrace audit 127.0.0.1:5000/ --format '{{.Repository}}:{{.Tag}} {{.Status}}'
+  ocitrace audit ghcr.io/acme/ --policy audit.toml --report sarif=audit.sarif
+  ocitrace audit ghcr.io/acme/ --baseline last.json --fail-on new
 
 targets: a registry (host[:port]), a namespace prefix ending in / (ghcr.io/acme/),
 a repository (all tags), one image (repo:tag or repo@digest), or an OCI layout
@@ -39,7 +41,15 @@ image at all are an error (exit 4), so a mistyped namespace never passes a CI ga
 digest, platform, status (ok|fail|error), failures, error, errorKind, provenance, slsaVersion,
 mode, builder, source, revision, builtAt, builtAtFrom (provenance|config),
 sbomPackages, checks, warnings [{code, message}]; image rows also platformDigest,
-attestations, provenanceRecord, sboms.
+attestations, provenanceRecord, sboms, findings [{id, severity, message, evidence,
+action}], skippedChecks (labels with --read-config). With --baseline, -o json is the
+report document ({summary, rows}, rows marked change: new|changed|unchanged|gone).
+
+reports: --report json=FILE (summary + rows), junit=FILE (a test case per image),
+sarif=FILE (SARIF 2.1.0, a result per finding), markdown=FILE, html=FILE (one file,
+inline SVG charts, no network).  Policy file (--policy, TOML): [defaults] and
+[[rules]] repositories = ["glob"], keys require, fail, warn, ignore, max-age, builder,
+source, require-mode, signer-identity, signer-issuer, read-config.
 """
 
 
@@ -299,7 +309,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.output == "json" and args.format is None:
         from ..audit.reports import render_json
 
-        args.stdout.write(render_json(doc) if (reports or baseline) else render(rows))
+        # with a baseline the rows carry their marks: the report document (summary + rows)
+        args.stdout.write(render_json(doc) if baseline is not None else render(rows))
     else:
         args.stdout.write(render(rows))
     args.stdout.flush()
