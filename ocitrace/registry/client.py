@@ -29,7 +29,7 @@ from ..oci.model import Descriptor
 from ..reference import registry_problem, repository_problem, validate_digest
 from ..source import Fetched, Referrers
 from ..transport import Transport
-from ..transport.deadline import BodyDeadline, body_deadline
+from ..transport.deadline import BodyDeadline
 from .errormap import printable, raise_for_status
 from .paging import Pager
 from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referrers, parse_referrers
@@ -42,20 +42,22 @@ _ACCEPT = ", ".join(mt.MANIFEST_ACCEPT)
 _KNOWN_MANIFEST_TYPES = mt.INDEX_TYPES | mt.MANIFEST_TYPES
 
 
-def _chunks(resp: requests.Response, input: str, deadline: float | None = None) -> Iterator[bytes]:
+def _chunks(resp: requests.Response, input: str, deadline: BodyDeadline) -> Iterator[bytes]:
     """The body in chunks; network failures mid-body become TransportError.
 
-    ``deadline`` (seconds) bounds the whole body: the per-request timeout only bounds each
-    socket read, so a server dripping a byte at a time could otherwise hold a worker for
-    as long as the cap allows.  Past it the socket is shut down and the read fails.
+    ``deadline`` bounds the whole body (its declared size, else the bytes received, at the
+    minimum rate): the per-request timeout only bounds each socket read, so a server
+    dripping a byte at a time could otherwise hold a worker for as long as the cap allows.
+    Past it the socket is shut down and the read fails.
     """
-    timer = BodyDeadline(resp, deadline) if deadline else None
     try:
-        yield from resp.iter_content(_CHUNK)
+        for chunk in resp.iter_content(_CHUNK):
+            deadline.received(len(chunk))
+            yield chunk
     except requests.RequestException as exc:
-        if timer is not None and timer.fired:
+        if deadline.fired:
             raise TransportError(
-                f"{input}: the body took longer than {deadline:g}s to arrive",
+                f"{input}: the body took longer than {deadline.seconds:.2g}s to arrive",
                 input=input,
                 hint="the registry is very slow or stalling; raise --timeout or retry later",
             ) from exc
@@ -64,8 +66,7 @@ def _chunks(resp: requests.Response, input: str, deadline: float | None = None) 
             input=input,
         ) from exc
     finally:
-        if timer is not None:
-            timer.cancel()
+        deadline.cancel()
         resp.close()
 
 
@@ -111,12 +112,14 @@ class RegistryClient:
     ) -> requests.Response:
         """Send one API request; raise the typed error for any non-2xx answer."""
         resp = self.transport.request(method, url, registry=registry, scope=scope, headers=headers)
-        raise_for_status(resp, input=input)
+        raise_for_status(resp, input=input, watchdog=self.transport.watchdog)
         return resp
 
     def chunks(self, resp: requests.Response, input: str, limit: int) -> Iterator[bytes]:
-        """``resp``'s body in chunks, within the deadline a body of ``limit`` bytes gets."""
-        deadline = body_deadline(self.transport.options.timeout, limit)
+        """``resp``'s body in chunks, within the deadline its declared size (at most
+        ``limit``) or its bytes received so far give it."""
+        transport = self.transport
+        deadline = BodyDeadline(transport.watchdog, resp, transport.options.timeout, limit)
         return _chunks(resp, input, deadline)
 
     def read_json(self, resp: requests.Response, *, input: str, what: str) -> object:
@@ -368,7 +371,7 @@ class RepositoryClient:
                 checked.append(f"referrers API: {resp.status_code}")
                 self._client.remember_referrers_api(self.registry, self.repository, False)
                 return None
-            raise_for_status(resp, input=label)
+            raise_for_status(resp, input=label, watchdog=self._client.transport.watchdog)
             if _content_type(resp.headers) != mt.OCI_INDEX:
                 resp.close()
                 checked.append(

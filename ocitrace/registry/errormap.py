@@ -14,7 +14,7 @@ import requests
 
 from ..digest import read_capped
 from ..errors import Denied, NotFound, RegistryError, TooManyRequests, TransportError, Unauthorized
-from ..transport.deadline import BodyDeadline
+from ..transport.deadline import Watchdog, socket_of
 from ..transport.retry import parse_retry_after
 
 ERROR_BODY_DEADLINE = 30.0  # seconds: an error body is at most 64 KiB of diagnostics
@@ -51,19 +51,22 @@ def parse_error_body(body: bytes) -> ErrorBody:
     return ErrorBody("", "", line)
 
 
-def read_error_body(resp: requests.Response) -> bytes:
+def read_error_body(resp: requests.Response, watchdog: Watchdog | None = None) -> bytes:
     """The (capped) body of an error answer; empty for HEAD or on read failure (a body
     still arriving after :data:`ERROR_BODY_DEADLINE` seconds counts as one)."""
     if resp.request is not None and resp.request.method == "HEAD":
         return b""
-    deadline = BodyDeadline(resp, ERROR_BODY_DEADLINE)
+    dog = watchdog or Watchdog()
+    alarm = dog.guard_socket(ERROR_BODY_DEADLINE, lambda: socket_of(resp))
     try:
         return read_capped(resp.iter_content(8192))
     except (requests.RequestException, TransportError):
         return b""
     finally:
-        deadline.cancel()
+        alarm.cancel()
         resp.close()
+        if watchdog is None:
+            dog.close()
 
 
 def error_for(
@@ -114,10 +117,13 @@ def printable(text: str, limit: int = 200) -> str:
     return out + ("…" if len(text) > limit else "")
 
 
-def raise_for_status(resp: requests.Response, *, input: str) -> None:
-    """Raise the typed error for a non-2xx answer (reading and closing its capped body)."""
+def raise_for_status(
+    resp: requests.Response, *, input: str, watchdog: Watchdog | None = None
+) -> None:
+    """Raise the typed error for a non-2xx answer (reading and closing its capped body;
+    ``watchdog``: the transport's, bounding that read)."""
     if 200 <= resp.status_code < 300:
         return
-    body = read_error_body(resp)
+    body = read_error_body(resp, watchdog)
     plain = (resp.url or "").startswith("http://")
     raise error_for(resp.status_code, resp.headers, body, input=input, plain_http=plain)

@@ -33,7 +33,8 @@ from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
 from .cabundle import combined_bundle
 from .credentials import CredentialStore
-from .deadline import BodyDeadline, body_deadline
+from .deadline import BodyDeadline, Watchdog
+from .guarded import GuardedAdapter
 from .messages import HttpRequest, Reply, origin
 from .ratelimit import HeaderObserver, RateLimit
 from .redact import redact_url
@@ -79,13 +80,17 @@ class _NoCookies(DefaultCookiePolicy):
         return False
 
 
-def make_session(options: TransportOptions) -> requests.Session:
-    """A session with a pool sized for ``pool_size`` concurrent workers, no env, no cookies."""
+def make_session(options: TransportOptions, watchdog: Watchdog | None = None) -> requests.Session:
+    """A session with a pool sized for ``pool_size`` concurrent workers, no env, no cookies;
+    with a ``watchdog``, status line and headers are bounded by the timeout as a whole."""
     session = requests.Session()
     session.trust_env = False
     session.cookies.set_policy(_NoCookies())
-    adapter = HTTPAdapter(
-        pool_connections=options.pool_size, pool_maxsize=options.pool_size, max_retries=0
+    size = options.pool_size
+    adapter = (
+        HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
+        if watchdog is None
+        else GuardedAdapter(watchdog, pool_connections=size, pool_maxsize=size, max_retries=0)
     )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -138,7 +143,8 @@ class Transport:
     ) -> None:
         self.options = options or TransportOptions()
         opts = self.options
-        self._session = make_session(opts)
+        self.watchdog = Watchdog(clock)
+        self._session = make_session(opts, self.watchdog)
         env = os.environ if environ is None else environ
         verify = tls_verify(opts, env)
         if opts.ca_cert and verify == opts.ca_cert:
@@ -226,12 +232,13 @@ class Transport:
         ``stream=False`` reads the body now, at most ``max_body`` bytes (else TooLarge).
         """
         main = HttpRequest(method.upper(), _with_params(url, params), dict(headers or {}))
+        budget_end = self._clock() + self.budget
         flow = self.auth.flow(main, registry=registry, api_url=self.base_url(registry), scope=scope)
         last_main: requests.Response | None = None
         try:
             outgoing = next(flow)
             while True:
-                resp = self._send(outgoing)
+                resp = self._send(outgoing, budget_end)
                 reply = Reply(resp.status_code, resp.headers, resp.url, b"")
                 if outgoing.read_body:
                     body = self._read_capped(resp, outgoing, TOKEN_REPLY_CAP)
@@ -258,6 +265,7 @@ class Transport:
 
     def close(self) -> None:
         self._session.close()
+        self.watchdog.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -267,12 +275,12 @@ class Transport:
 
     # --- sending -----------------------------------------------------------------------
 
-    def _send(self, request: HttpRequest) -> requests.Response:
+    def _send(self, request: HttpRequest, budget_end: float) -> requests.Response:
         """Send with retries, following redirects; Authorization never leaves the first origin."""
         first_origin = origin(request.url)
         current = request
         for hop in range(MAX_REDIRECTS + 1):
-            resp = self._send_with_retries(current)
+            resp = self._send_with_retries(current, budget_end)
             location = resp.headers.get("Location")
             if resp.status_code not in _REDIRECTS or not location:
                 return resp
@@ -323,12 +331,20 @@ class Transport:
             nxt = nxt.without_header("Content-Type")
         return nxt
 
-    def _send_with_retries(self, request: HttpRequest) -> requests.Response:
+    def _send_with_retries(self, request: HttpRequest, budget_end: float) -> requests.Response:
+        """Send, retrying within the request's budget (``budget_end`` on the clock): no
+        attempt, wait or ``Retry-After`` pause runs past it."""
         host = urlsplit(request.url).netloc
         attempt = 0
         while True:
+            pause = self._gate.remaining(host)
+            if pause > 0 and self._clock() + pause > budget_end:
+                raise self._over_budget(request, f"{host} asked clients to wait {pause:.0f}s")
             self._gate.wait(host)
             started = self._clock()
+            remaining = budget_end - started
+            if remaining <= 0.01:
+                raise self._over_budget(request, "no time left")
             try:
                 resp = self._session.request(
                     request.method,
@@ -336,7 +352,7 @@ class Transport:
                     headers=dict(request.headers),
                     data=request.data,
                     stream=True,
-                    timeout=self.options.timeout,
+                    timeout=min(self.options.timeout, remaining),
                     verify=self._verify,
                     allow_redirects=False,
                     proxies=self._proxies_for(request.url),
@@ -344,9 +360,13 @@ class Transport:
             except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
                 raise self._error(request, exc) from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt >= self._policy.retries or is_permanent(exc, request.url):
-                    raise self._error(request, exc, attempts=attempt + 1) from exc
                 delay = self._policy.delay(attempt)
+                if (
+                    attempt >= self._policy.retries
+                    or is_permanent(exc, request.url)
+                    or self._clock() + delay >= budget_end
+                ):
+                    raise self._error(request, exc, attempts=attempt + 1) from exc
                 log.debug(
                     "%s %s failed (%s); retry in %.2fs",
                     request.method,
@@ -374,6 +394,16 @@ class Transport:
             if self._policy.gives_up_on(retry_after):
                 return resp
             delay = self._policy.delay(attempt, retry_after)
+            if self._clock() + delay >= budget_end:
+                log.debug(
+                    "%s %s -> %d; a retry in %.1fs would overrun the request's %gs budget",
+                    request.method,
+                    redact_url(request.url),
+                    resp.status_code,
+                    delay,
+                    self.budget,
+                )
+                return resp
             resp.close()
             if resp.status_code == 429 or retry_after is not None:
                 self._gate.hold(host, delay)  # every worker pauses; we wait at the loop top
@@ -386,9 +416,10 @@ class Transport:
         is closed after."""
         chunks: list[bytes] = []
         total = 0
-        deadline = BodyDeadline(resp, body_deadline(self.options.timeout, limit))
+        deadline = BodyDeadline(self.watchdog, resp, self.options.timeout, limit)
         try:
             for chunk in resp.iter_content(65536):
+                deadline.received(len(chunk))
                 total += len(chunk)
                 if total > limit:
                     raise TooLarge(
@@ -421,6 +452,21 @@ class Transport:
             found = dict(get_environ_proxies(url))
             self._proxy_cache[key] = found
         return found
+
+    @property
+    def budget(self) -> float:
+        """Seconds one :meth:`request` may spend on attempts, waits and ``Retry-After``
+        pauses, token round trips and redirects included: ``timeout × (retries + 1)``."""
+        return self.options.timeout * (self.options.retries + 1)
+
+    def _over_budget(self, request: HttpRequest, why: str) -> TransportError:
+        url = redact_url(request.url)
+        return TransportError(
+            f"{request.method} {url}: giving up ({why}; the request's budget is "
+            f"--timeout × {self.options.retries + 1} attempts = {self.budget:g}s)",
+            input=url,
+            hint="the registry is slow or rate limiting; raise --timeout or retry later",
+        )
 
     def _error(self, request: HttpRequest, exc: Exception, *, attempts: int = 1) -> TransportError:
         """One-line TransportError naming the (redacted) URL, with a hint fitting the cause;
