@@ -107,8 +107,22 @@ def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
     writer.writerow(cols)
     for r in rows:
         cells = r.cells()
-        writer.writerow([r.digest if c == "digest" else cells.get(c, "") for c in cols])
+        writer.writerow(
+            [csv_cell(r.digest if c == "digest" else cells.get(c, "")) for c in cols]
+        )
     return buf.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """OWASP CSV-injection rule: a cell a spreadsheet would run as a formula (starting with
+    ``= + - @``, tab or CR) gets a leading ``'`` so it is shown as text; the csv writer
+    quotes cells holding a separator, quote or line break.  A lone ``-`` (ocitrace's
+    "none") is not a formula and stays as it is."""
+    text = str(value)
+    return "'" + text if text != "-" and text.startswith(_FORMULA_START) else text
 
 
 def template_data(row: Row) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from .._version import __version__
+from ..textsafe import escape_line
 from . import exitcodes
 from .logsetup import cli_logging
 from .redaction import Redactor
@@ -185,7 +186,8 @@ def _report(
         from .common import cli_hint
 
         hint = cli_hint(exc, args)
-    print(f"ocitrace: error: {redactor(format_error(exc, hint))}", file=stderr)
+    line = escape_line(redactor(format_error(exc, hint)))  # registry text: no terminal control
+    print(f"ocitrace: error: {line}", file=stderr)
     return exitcodes.for_exception(exc)
 
 

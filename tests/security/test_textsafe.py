@@ -1,0 +1,66 @@
+"""Terminal escaping: control characters from registry text become visible, never act."""
+
+from __future__ import annotations
+
+import io
+
+from ocitrace.cli.main import main
+from ocitrace.textsafe import escape, escape_line, is_safe
+
+HOSTILE = (
+    "v1\x1b[2J\x1b]0;pwned\x07\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\"
+    "\x1b]52;c;ZXZpbA==\x07\x9b31m\x7f\x00"
+)
+
+
+def test_escape_leaves_no_control_character() -> None:
+    out = escape(HOSTILE)
+    assert all(ch >= " " and not 0x7F <= ord(ch) <= 0x9F for ch in out)
+    assert out.startswith("v1\\x1b[2J\\x1b]0;pwned\\x07")
+    assert "\\x9b31m\\x7f\\x00" in out
+    assert is_safe(out)
+    assert not is_safe(HOSTILE)
+
+
+def test_newline_and_tab_are_structure_unless_one_line() -> None:
+    assert escape("a\tb\nc\r") == "a\tb\nc\\x0d"
+    assert escape_line("a\tb\nc") == "a\\x09b\\x0ac"
+
+
+def test_lone_surrogate_becomes_printable() -> None:
+    out = escape("tag\udcff")
+    assert out == "tag\\udcff"
+    out.encode("utf-8")  # printable on any UTF-8 terminal
+
+
+def test_plain_text_and_unicode_are_unchanged() -> None:
+    text = "ghcr.io/acme/app:v1 — ünïcödé 😀"
+    assert escape(text) == text
+
+
+def test_error_line_escapes_registry_text() -> None:
+    err = io.StringIO()
+    code = main(
+        ["inspect", "oci-layout:///nonexistent\x1b]0;pwned\x07"],
+        stdin=io.StringIO(),
+        stdout=io.StringIO(),
+        stderr=err,
+        environ={},
+    )
+    assert code != 0
+    assert "\x1b" not in err.getvalue() and "\x07" not in err.getvalue()
+    assert "\\x1b]0;pwned\\x07" in err.getvalue()
+
+
+def test_csv_cells_cannot_be_formulas() -> None:
+    import csv
+
+    from ocitrace.audit.output import csv_cell
+
+    for bad in ("=HYPERLINK(\"http://evil\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(bad) == "'" + bad
+    assert csv_cell("-") == "-"
+    assert csv_cell("v1") == "v1"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([csv_cell("=1,2")])
+    assert buf.getvalue() == "\"'=1,2\"\n"
