@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from ..textsafe import escape_line
 from .common import add_registry_options, client_from_args
 
 #: tags that only exist to point at other content (referrers fallback, cosign).
@@ -55,6 +56,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out.write(json.dumps({"name": name, "tags": tags}, indent=2) + "\n")
     else:
-        out.writelines(tag + "\n" for tag in tags)
+        out.writelines(escape_line(tag) + "\n" for tag in tags)  # hostile registry text
     out.flush()
     return 0

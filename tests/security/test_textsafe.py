@@ -57,10 +57,32 @@ def test_csv_cells_cannot_be_formulas() -> None:
 
     from ocitrace.audit.output import csv_cell
 
-    for bad in ("=HYPERLINK(\"http://evil\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+    for bad in ('=HYPERLINK("http://evil")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(bad) == "'" + bad
     assert csv_cell("-") == "-"
     assert csv_cell("v1") == "v1"
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([csv_cell("=1,2")])
-    assert buf.getvalue() == "\"'=1,2\"\n"
+    assert buf.getvalue() == '"\'=1,2"\n'
+
+
+def test_tags_listing_from_a_hostile_registry_is_escaped_and_complete() -> None:
+    import json
+
+    from .hostile import HostileServer, Reply
+
+    body = json.dumps({"name": "a/b", "tags": ["v1", "x\x1b]0;pwned\x07", "s\udcff", "v2"]})
+    srv = HostileServer(lambda s: Reply(200, {"Content-Type": "application/json"}, body.encode()))
+    out = io.StringIO()
+    with srv:
+        code = main(
+            ["tags", f"{srv.netloc}/a/b"],
+            stdin=io.StringIO(),
+            stdout=out,
+            stderr=io.StringIO(),
+            environ={},
+        )
+    assert code == 0
+    assert sorted(out.getvalue().splitlines()) == sorted(
+        ["v1", "x\\x1b]0;pwned\\x07", "s\\udcff", "v2"]
+    )
