@@ -37,6 +37,9 @@ from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referre
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
+# the most tags (over all pages, sorted in memory) or referrers one listing may hold; the
+# catalog streams page by page and has no cap beyond paging's
+MAX_LISTING_ENTRIES = 100_000
 _TAG = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
 _ACCEPT = ", ".join(mt.MANIFEST_ACCEPT)
 _KNOWN_MANIFEST_TYPES = mt.INDEX_TYPES | mt.MANIFEST_TYPES
@@ -130,6 +133,12 @@ class RegistryClient:
             input=input,
             what=what,
         )
+        if body.data.count(b'"') > 4 * MAX_LISTING_ENTRIES + 64:  # names + keys, two quotes each
+            raise TooLarge(
+                f"{input}: {what} page holds more than {MAX_LISTING_ENTRIES} entries",
+                limit=MAX_LISTING_ENTRIES,
+                input=input,
+            )
         try:
             return json.loads(body.data)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
@@ -327,6 +336,7 @@ class RepositoryClient:
             if not isinstance(tags, list | None):
                 raise FormatError(f"{self._name}: tag list has no tags array", input=self._name)
             found.update(t for t in tags or () if isinstance(t, str))
+            _check_entries(len(found), self._name, "tags")
             next_url = pager.next_url(page_url, resp.headers.get("Link"))
         yield from sorted(found)
 
@@ -386,6 +396,7 @@ class RepositoryClient:
                 what="referrers",
             )
             found.extend(parse_referrers(body.data, input=label))
+            _check_entries(len(found), label, "referrers")
             applied = resp.headers.get("OCI-Filters-Applied", "")
             filtered = filtered and "artifactType" in [f.strip() for f in applied.split(",")]
             next_url = pager.next_url(page_url, resp.headers.get("Link"))
@@ -411,6 +422,16 @@ class RepositoryClient:
         )
         checked.append(f"tag {tag}: {len(manifests)} found")
         return Referrers(tuple(manifests), "tag", tuple(checked))
+
+
+def _check_entries(count: int, label: str, what: str) -> None:
+    """Stop a listing that grows past :data:`MAX_LISTING_ENTRIES` (memory is bounded)."""
+    if count > MAX_LISTING_ENTRIES:
+        raise TooLarge(
+            f"{label}: more than {MAX_LISTING_ENTRIES} {what}; stopped reading the listing",
+            limit=MAX_LISTING_ENTRIES,
+            input=label,
+        )
 
 
 def _manifest_media_type(content_type: str, data: bytes, label: str) -> str:

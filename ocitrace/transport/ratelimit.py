@@ -12,6 +12,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+MAX_WARNINGS = 32
+MAX_WARNING_CHARS = 500
 _WARNING = re.compile(r'(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"')
 
 
@@ -78,8 +80,9 @@ class HeaderObserver:
         with self._lock:
             if limit is not None:
                 self._limits[host] = limit
-            for text in texts:
-                self._warnings.setdefault(text, None)
+            for text in texts:  # bounded: a registry could send a new one each response
+                if len(self._warnings) < MAX_WARNINGS:
+                    self._warnings.setdefault(text[:MAX_WARNING_CHARS], None)
 
     def rate_limits(self) -> dict[str, RateLimit]:
         with self._lock:
