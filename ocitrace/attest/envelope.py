@@ -189,6 +189,23 @@ def _signatures(items: Any) -> tuple[Signature, ...]:
     )
 
 
+def _as_list(value: Any, what: str) -> list[Any]:
+    """A JSON list (null: empty); any other type is a FormatError naming ``what``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FormatError(f"{what} is not a list", input=what)
+    return value
+
+
+def _as_map(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FormatError(f"{what} is not a JSON object", input=what)
+    return value
+
+
 def _bundle(data: bytes, media_type: str) -> Envelope:
     obj = load_json(data, "Sigstore bundle")
     if not isinstance(obj, Mapping):
@@ -198,7 +215,7 @@ def _bundle(data: bytes, media_type: str) -> Envelope:
     extra: dict[str, Any] = {
         "bundle_media_type": str(obj.get("mediaType") or ""),
         "verification_material": next((k for k in _MATERIALS if k in material), ""),
-        "tlog_entries": len(material.get("tlogEntries") or ()),
+        "tlog_entries": len(_as_list(material.get("tlogEntries"), "bundle tlogEntries")),
     }
     if isinstance(obj.get("dsseEnvelope"), Mapping):
         env = _dsse_from_json(obj["dsseEnvelope"], data, media_type, Wrapping.BUNDLE)
@@ -235,8 +252,8 @@ def _simplesigning(data: bytes, media_type: str, ann: Mapping[str, str]) -> Enve
             "cosign simple-signing payload has no 'critical' section",
             input="cosign simple-signing payload",
         )
-    identity = critical.get("identity") or {}
-    image = critical.get("image") or {}
+    identity = _as_map(critical.get("identity"), "simple-signing identity")
+    image = _as_map(critical.get("image"), "simple-signing image")
     optional = obj.get("optional") if isinstance(obj.get("optional"), Mapping) else {}
     ss = SimpleSigning(
         docker_reference=str(identity.get("docker-reference") or ""),

@@ -70,19 +70,31 @@ class Statement:
 def load_json(data: bytes, what: str) -> Any:
     """``json.loads`` that raises FormatError naming ``what`` (UTF-8, BOM tolerated)."""
     try:
-        return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError as exc:  # the decoder recurses: a hostile document, not a crash
         raise FormatError(
             f"{what} is not valid JSON: nested too deeply to decode",
             input=what,
             hint="a hostile or corrupt document: real attestations nest a few levels",
         ) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: digit limit, NaN, 1e999
         raise FormatError(
             f"{what} is not valid JSON: {exc}",
             input=what,
             hint="the blob is corrupt or not the document its media type claims",
         ) from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text:.40}")
+    return value
 
 
 def parse_statement(data: bytes, *, what: str = "in-toto statement") -> Statement:
@@ -124,6 +136,11 @@ def _subject(obj: Any, what: str) -> Subject:
     digest = obj.get("digest") or {}
     if not isinstance(digest, Mapping):
         raise FormatError(f"{what}: subject digest is not a map", input=what)
+    if not all(isinstance(v, str) for v in digest.values()):
+        raise FormatError(f"{what}: subject digest values are not strings", input=what)
+    for key in ("name", "uri"):
+        if obj.get(key) is not None and not isinstance(obj.get(key), str):
+            raise FormatError(f"{what}: subject {key} is not a string", input=what)
     return Subject(
         name=str(obj.get("name") or ""),
         digest={str(k): str(v) for k, v in digest.items()},

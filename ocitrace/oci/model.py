@@ -15,6 +15,63 @@ from ..errors import FormatError
 from . import mediatypes as mt
 
 
+def _str(obj: Mapping[str, Any], key: str, what: str) -> str:
+    """A string field (absent or null: ""); any other JSON type is a FormatError."""
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FormatError(f"{what}: {key} is not a string")
+    return _text(value, key, what)
+
+
+def _text(value: str, key: str, what: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate from a \udXXX escape
+        raise FormatError(f"{what}: {key} is not valid Unicode text") from exc
+    return value
+
+
+def _int(obj: Mapping[str, Any], key: str, what: str) -> int:
+    """A non-negative integer field (absent or null: 0) that fits in an int64."""
+    value = obj.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FormatError(f"{what}: {key} is not an integer")
+    if not 0 <= value < 2**63:
+        raise FormatError(f"{what}: {key} is out of range")
+    return value
+
+
+def _list(obj: Mapping[str, Any], key: str, what: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FormatError(f"{what}: {key} is not a list")
+    return value
+
+
+def _strings(obj: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:
+    items = _list(obj, key, what)
+    if not all(isinstance(i, str) for i in items):
+        raise FormatError(f"{what}: {key} is not a list of strings")
+    return tuple(_text(i, key, what) for i in items)
+
+
+def _annotations(obj: Mapping[str, Any], what: str) -> dict[str, str]:
+    value = obj.get("annotations")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise FormatError(f"{what}: annotations is not a map of strings")
+    return {
+        _text(str(k), "annotations", what): _text(v, "annotations", what) for k, v in value.items()
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Platform:
     """An image platform as written in a descriptor or config (not normalised)."""
@@ -27,12 +84,13 @@ class Platform:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Platform:
+        what = "platform"
         return cls(
-            os=str(obj.get("os", "") or ""),
-            architecture=str(obj.get("architecture", "") or ""),
-            variant=str(obj.get("variant", "") or ""),
-            os_version=str(obj.get("os.version", "") or ""),
-            os_features=tuple(str(f) for f in (obj.get("os.features") or ())),
+            os=_str(obj, "os", what),
+            architecture=_str(obj, "architecture", what),
+            variant=_str(obj, "variant", what),
+            os_version=_str(obj, "os.version", what),
+            os_features=_strings(obj, "os.features", what),
         )
 
     def __str__(self) -> str:
@@ -58,20 +116,25 @@ class Descriptor:
     def from_json(cls, obj: Mapping[str, Any]) -> Descriptor:
         if not isinstance(obj, Mapping):
             raise FormatError(f"descriptor is not a JSON object: {obj!r:.80}")
-        try:
-            plat = obj.get("platform")
-            return cls(
-                media_type=str(obj.get("mediaType", "") or ""),
-                digest=str(obj["digest"]),
-                size=int(obj.get("size", 0) or 0),
-                urls=tuple(str(u) for u in (obj.get("urls") or ())),
-                annotations={str(k): str(v) for k, v in (obj.get("annotations") or {}).items()},
-                data=obj.get("data"),
-                platform=Platform.from_json(plat) if isinstance(plat, Mapping) else None,
-                artifact_type=str(obj.get("artifactType", "") or ""),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise FormatError(f"invalid descriptor: {exc}") from exc
+        what = "descriptor"
+        plat = obj.get("platform")
+        if plat is not None and not isinstance(plat, Mapping):
+            raise FormatError("descriptor: platform is not a JSON object")
+        if not isinstance(obj.get("digest"), str):
+            raise FormatError("invalid descriptor: digest is missing or not a string")
+        data = obj.get("data")
+        if data is not None and not isinstance(data, str):
+            raise FormatError("descriptor: data is not a string")
+        return cls(
+            media_type=_str(obj, "mediaType", what),
+            digest=_str(obj, "digest", what),
+            size=_int(obj, "size", what),
+            urls=_strings(obj, "urls", what),
+            annotations=_annotations(obj, what),
+            data=data,
+            platform=Platform.from_json(plat) if plat is not None else None,
+            artifact_type=_str(obj, "artifactType", what),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Descriptor as JSON in image-spec struct order (omitempty rules applied)."""
@@ -103,14 +166,35 @@ class Descriptor:
         return out
 
 
+def _subject(obj: Mapping[str, Any]) -> Descriptor | None:
+    subj = obj.get("subject")
+    if subj is None:
+        return None
+    return Descriptor.from_json(subj)
+
+
 def _load(raw: bytes, what: str) -> dict[str, Any]:
+    """JSON object from bytes.  Numbers that are not finite (``NaN``, ``1e999``) or have more
+    digits than Python converts, and nesting deeper than the decoder recurses, are
+    FormatErrors, as is anything but an object at the top."""
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise FormatError(f"{what} is not valid JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise FormatError(f"{what} is not a JSON object")
     return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text:.40}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +211,16 @@ class Index:
 
     @classmethod
     def parse(cls, raw: bytes) -> Index:
-        obj = _load(raw, "index")
-        subj = obj.get("subject")
+        what = "index"
+        obj = _load(raw, what)
         return cls(
             raw=raw,
-            media_type=str(obj.get("mediaType", "") or ""),
-            schema_version=int(obj.get("schemaVersion", 0) or 0),
-            manifests=tuple(Descriptor.from_json(d) for d in (obj.get("manifests") or ())),
-            annotations={str(k): str(v) for k, v in (obj.get("annotations") or {}).items()},
-            artifact_type=str(obj.get("artifactType", "") or ""),
-            subject=Descriptor.from_json(subj) if isinstance(subj, Mapping) else None,
+            media_type=_str(obj, "mediaType", what),
+            schema_version=_int(obj, "schemaVersion", what),
+            manifests=tuple(Descriptor.from_json(d) for d in _list(obj, "manifests", what)),
+            annotations=_annotations(obj, what),
+            artifact_type=_str(obj, "artifactType", what),
+            subject=_subject(obj),
         )
 
 
@@ -155,27 +239,29 @@ class Manifest:
 
     @classmethod
     def parse(cls, raw: bytes) -> Manifest:
-        obj = _load(raw, "manifest")
+        what = "manifest"
+        obj = _load(raw, what)
         cfg = obj.get("config")
-        subj = obj.get("subject")
+        if cfg is not None and not isinstance(cfg, Mapping):
+            raise FormatError("manifest: config is not a JSON object")
         # the withdrawn artifact manifest calls its layers "blobs"
-        layers = obj.get("layers") if "layers" in obj else obj.get("blobs")
+        layers = _list(obj, "layers" if "layers" in obj else "blobs", what)
         return cls(
             raw=raw,
-            media_type=str(obj.get("mediaType", "") or ""),
-            schema_version=int(obj.get("schemaVersion", 0) or 0),
-            config=Descriptor.from_json(cfg) if isinstance(cfg, Mapping) else None,
-            layers=tuple(Descriptor.from_json(d) for d in (layers or ())),
-            annotations={str(k): str(v) for k, v in (obj.get("annotations") or {}).items()},
-            artifact_type=str(obj.get("artifactType", "") or ""),
-            subject=Descriptor.from_json(subj) if isinstance(subj, Mapping) else None,
+            media_type=_str(obj, "mediaType", what),
+            schema_version=_int(obj, "schemaVersion", what),
+            config=Descriptor.from_json(cfg) if cfg is not None else None,
+            layers=tuple(Descriptor.from_json(d) for d in layers),
+            annotations=_annotations(obj, what),
+            artifact_type=_str(obj, "artifactType", what),
+            subject=_subject(obj),
         )
 
 
 def parse_manifest_or_index(raw: bytes, media_type: str) -> Index | Manifest:
     """Parse by media type (from Content-Type / descriptor), falling back to the body."""
     if not media_type:
-        media_type = str(_load(raw, "manifest").get("mediaType", ""))
+        media_type = _str(_load(raw, "manifest"), "mediaType", "manifest")
     if mt.is_index(media_type):
         return Index.parse(raw)
     if mt.is_manifest(media_type):
