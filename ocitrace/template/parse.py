@@ -41,6 +41,12 @@ class _Abort(Exception):
     pass
 
 
+# Go's parse.go maxStackDepth is 10000 and counts parenthesized pipelines only; a Python
+# parser and tree walker recurse several frames per level, so ocitrace caps at 100 and
+# counts nested if/with/range/block bodies (and else-if chains) too.  Same error text.
+MAX_STACK_DEPTH = 100
+
+
 class Tree:
     """One parsed template: ``name``, ``root`` and the source ``text`` it came from."""
 
@@ -57,6 +63,7 @@ class Tree:
         self.tree_set: dict[str, Tree] = {}
         self.action_line = 0
         self.range_depth = 0
+        self.stack_depth = 0  # parenthesized pipelines + nested control structures
         self.left_delim = "{{"
         self.right_delim = "}}"
 
@@ -326,8 +333,15 @@ class Tree:
             ):
                 self.errorf(f"non executable command in pipeline stage {i + 2}")
 
+    def _deeper(self) -> None:
+        """Go's maxStackDepth check, also applied to nested if/with/range/block bodies."""
+        if self.stack_depth >= MAX_STACK_DEPTH:
+            self.errorf("max expression depth exceeded")
+        self.stack_depth += 1
+
     def parse_control(self, context: str) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
         nvars = len(self.vars)
+        self._deeper()
         try:
             pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
             if context == "range":
@@ -352,6 +366,7 @@ class Tree:
             return pipe.pos, pipe.line, pipe, lst, else_list
         finally:
             del self.vars[nvars:]
+            self.stack_depth -= 1
 
     def end_control(self) -> Node:
         return EndNode(self, self.expect(ItemType.RIGHT_DELIM, "end").pos)
@@ -464,7 +479,11 @@ class Tree:
         if typ in (ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER):
             return self.new_number(t.pos, t.val, typ)
         if typ == ItemType.LEFT_PAREN:
-            return self.pipeline("parenthesized pipeline", ItemType.RIGHT_PAREN)
+            self._deeper()
+            try:
+                return self.pipeline("parenthesized pipeline", ItemType.RIGHT_PAREN)
+            finally:
+                self.stack_depth -= 1
         if typ in (ItemType.STRING, ItemType.RAW_STRING):
             try:
                 s = strconv.unquote(t.val)
@@ -599,6 +618,8 @@ def parse(
     try:
         t.parse()
         t.add()
+    except RecursionError:  # a shape the depth count does not cover: still a parse error
+        raise ParseError(f"template: {name}: max expression depth exceeded") from None
     finally:
         t.stop_parse()
     return tree_set
