@@ -157,6 +157,7 @@ class LayoutSource:
         """The layout's ``index.json``, parsed (raw bytes kept)."""
         path = self._root / "index.json"
         try:
+            self._check_inside(path, what="index.json")
             raw = read_regular_file(path, self._max_index, label=self._name, what="index.json")
         except FileNotFoundError as exc:  # removed since the layout was opened
             raise ReferenceError(
@@ -310,6 +311,18 @@ class LayoutSource:
         alg, hex_ = (g for g in m.groups() if g)
         return self._root / "blobs" / alg / hex_
 
+    def _check_inside(self, path: Path, *, what: str) -> None:
+        """A layout stays inside itself: ``index.json`` or a blob that is (or passes through)
+        a symlink resolving outside the layout directory is refused (FormatError)."""
+        root = os.path.realpath(self._root)
+        target = os.path.realpath(path)
+        if os.path.commonpath([root, target]) != root:
+            raise FormatError(
+                f"{self._name}: the {what} is a link pointing outside the layout",
+                input=self._name,
+                hint="a layout's index.json and blobs must be files inside its directory",
+            )
+
     def _read_verified(self, digest: str, size: int | None, cap: int | None, *, what: str) -> bytes:
         """Read a blob (a regular file) of at most ``cap`` bytes (default: the blob cap),
         refusing one whose size differs from ``size`` before reading it; then check its hash."""
@@ -317,6 +330,7 @@ class LayoutSource:
         label = f"{self._name}@{digest}"
         limit = self._max_blob if cap is None else cap
         try:
+            self._check_inside(path, what=what)
             data = read_regular_file(path, limit, label=label, what=what, expect_size=size)
         except FileNotFoundError as exc:
             raise NotFound(

@@ -66,7 +66,7 @@ def test_blob_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
     path = blob_path(root, sha(CONFIG))
     path.unlink()
     path.symlink_to("/dev/zero")
-    with pytest.raises(FormatError, match="not a regular file"):
+    with pytest.raises(FormatError, match="outside the layout"):
         LayoutSource(root).blob(Descriptor("x", sha(CONFIG), 0))
 
 
@@ -233,3 +233,40 @@ def test_cli_not_a_layout_one_line_exit_3(
         f"ocitrace: error: oci-layout://{tmp_path}/plain: not an OCI image layout (no oci-layout file)"
     )
     assert main([command, f"oci-layout://{tmp_path}/missing"]) == exitcodes.NOT_FOUND
+
+
+def test_blob_linked_outside_the_layout_is_refused(tmp_path: Path) -> None:
+    root = make_layout(tmp_path / "layout")
+    outside = tmp_path / "secret"
+    outside.write_bytes(CONFIG)  # even with the right content: the layout stays inside itself
+    path = blob_path(root, sha(CONFIG))
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(FormatError, match="outside the layout"):
+        LayoutSource(root).blob(config_desc())
+
+
+def test_blobs_directory_linked_outside_is_refused(tmp_path: Path) -> None:
+    root = make_layout(tmp_path / "layout")
+    os.rename(root / "blobs", tmp_path / "elsewhere")
+    (root / "blobs").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(FormatError, match="outside the layout"):
+        LayoutSource(root).manifest("v1")
+
+
+def test_index_json_linked_outside_is_refused_exit_7(tmp_path: Path) -> None:
+    root = make_layout(tmp_path / "layout")
+    os.rename(root / "index.json", tmp_path / "index.json")
+    (root / "index.json").symlink_to(tmp_path / "index.json")
+    with pytest.raises(FormatError, match="outside the layout"):
+        LayoutSource(root).index()
+    code = main(["digest", f"oci-layout://{root}:v1"])
+    assert code == exitcodes.INTEGRITY
+
+
+def test_links_inside_the_layout_are_followed(tmp_path: Path) -> None:
+    root = make_layout(tmp_path / "layout")
+    path = blob_path(root, sha(CONFIG))
+    os.rename(path, root / "config.json")
+    path.symlink_to(root / "config.json")
+    assert LayoutSource(root).blob(config_desc()) == CONFIG
