@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit bench deps system-deps gotemplate-fixtures clean
+.PHONY: demo test lint typecheck unit bench fuzz deps system-deps gotemplate-fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ test: deps lint typecheck unit
 
 bench: deps
 	$(BIN)/python bench/run.py
+
+# Property-based fuzz targets (tests/fuzz) with a long budget; `make test` runs 200 examples each.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(VENV)/.installed
+	OCITRACE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
