@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..textsafe import escape, escape_line
 from .common import add_platform_option, client_from_args, write_bytes
 
 if TYPE_CHECKING:
@@ -128,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
             doc = oc.inspect_document(args.ref, args.platform)
             out.write(json.dumps(doc, indent=2) + "\n")
         elif args.format is None:
-            out.write(oc.inspect_listing(args.ref, args.platform))
+            listing = oc.inspect_listing(args.ref, args.platform)
+            # buildx's bytes when piped; on a terminal, registry text cannot drive it
+            out.write(escape(listing) if _is_terminal(out) else listing)
         else:
             _format(args, oc)
     out.flush()
@@ -153,4 +156,12 @@ def _format(args: argparse.Namespace, oc: Client) -> None:
 def _notes(args: argparse.Namespace, notes: tuple[str, ...]) -> None:
     args.stdout.flush()
     for line in notes:
-        args.stderr.write(f"ocitrace: note: {line}\n")
+        args.stderr.write(f"ocitrace: note: {escape_line(line)}\n")
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (OSError, ValueError):
+        return False

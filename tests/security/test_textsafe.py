@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from ocitrace.cli.main import main
 from ocitrace.textsafe import escape, escape_line, is_safe
@@ -86,3 +87,53 @@ def test_tags_listing_from_a_hostile_registry_is_escaped_and_complete() -> None:
     assert sorted(out.getvalue().splitlines()) == sorted(
         ["v1", "x\\x1b]0;pwned\\x07", "s\\udcff", "v2"]
     )
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _hostile_layout(root: Path) -> Path:
+    import hashlib
+    import json
+
+    config = b'{"architecture":"amd64","os":"linux"}'
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": "sha256:" + hashlib.sha256(config).hexdigest(),
+                "size": len(config),
+            },
+            "layers": [],
+            "annotations": {"evil": "x\x1b]52;c;ZXZpbA==\x07\x1b[2J"},
+        }
+    ).encode()
+    blobs = root / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+    for data in (config, manifest):
+        (blobs / hashlib.sha256(data).hexdigest()).write_bytes(data)
+    (root / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    entry = {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": "sha256:" + hashlib.sha256(manifest).hexdigest(),
+        "size": len(manifest),
+        "annotations": {"org.opencontainers.image.ref.name": "v1"},
+    }
+    (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [entry]}))
+    return root
+
+
+def test_inspect_listing_escaped_on_a_terminal_exact_when_piped(tmp_path: Path) -> None:
+    layout = _hostile_layout(tmp_path / "x\x1b]52;c;ZXZpbA==\x07\x1b[2J")
+    ref = f"oci-layout://{layout}:v1"
+    piped, tty = io.StringIO(), _Tty()
+    for out in (piped, tty):
+        code = main(["inspect", ref], stdin=io.StringIO(), stdout=out, stderr=io.StringIO())
+        assert code == 0
+    assert "\x1b]52;c;ZXZpbA==\x07\x1b[2J" in piped.getvalue()  # buildx's bytes
+    assert "\x1b" not in tty.getvalue()
+    assert "x\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J" in tty.getvalue()
