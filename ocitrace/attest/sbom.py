@@ -1,8 +1,11 @@
-"""SBOM documents (SPDX 2.x JSON, CycloneDX JSON) reduced to a summary and a package table.
+"""SBOM documents reduced to a summary and a package table: SPDX 2.x JSON, SPDX 3.0
+JSON-LD (``@context`` + ``@graph`` of ``software_Package`` …), CycloneDX JSON 1.2–1.7.
 
-FORMATS.md §5.  The document's root element is not a package of the image: SPDX
-packages that ``SPDXRef-DOCUMENT`` DESCRIBES (syft's ``DocumentRoot-Directory-…``) and
-CycloneDX ``metadata.component`` are reported as ``roots`` and left out of the count.
+FORMATS.md §5.  The document's root element is not a package of the image: SPDX 2
+packages that ``SPDXRef-DOCUMENT`` DESCRIBES (syft's ``DocumentRoot-Directory-…``), SPDX 3
+``SpdxDocument.rootElement`` and CycloneDX ``metadata.component`` are reported as
+``roots`` and left out of the count.  A document in no known format is named by
+:func:`unknown_sbom` rather than dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "parse_sbom",
     "parse_sbom_bytes",
     "purl_type",
+    "unknown_sbom",
 ]
 
 _NO_VALUE = frozenset({"", "NOASSERTION"})
@@ -90,17 +94,36 @@ def parse_sbom_bytes(data: bytes, what: str = "SBOM") -> Sbom:
 
 
 def parse_sbom(doc: Any) -> Sbom:
-    """Summarise an SPDX 2.x or CycloneDX JSON document; FormatError for anything else."""
+    """Summarise an SPDX 2.x / 3.x or CycloneDX JSON document; FormatError for anything else."""
     if isinstance(doc, Mapping):
         if "spdxVersion" in doc:
             return _spdx(doc)
+        if "@graph" in doc and "spdx" in json_text(doc.get("@context")).lower():
+            return _spdx3(doc)
         if str(doc.get("bomFormat", "")).lower() == "cyclonedx":
             return _cyclonedx(doc)
     raise FormatError(
-        "not an SPDX 2.x or CycloneDX JSON document",
+        "not an SPDX 2.x, SPDX 3 JSON-LD or CycloneDX JSON document",
         input="SBOM",
-        hint="expected a JSON object with spdxVersion or bomFormat: CycloneDX",
+        hint="expected a JSON object with spdxVersion, an SPDX @context, or bomFormat: CycloneDX",
     )
+
+
+def unknown_sbom(what: str) -> Sbom:
+    """An SBOM ocitrace cannot read (SPDX tag-value, CycloneDX XML, syft JSON, a future
+    format): ``format`` is ``unknown: <what>`` (media or predicate type), no packages."""
+    return Sbom(SbomSummary(format=f"unknown: {what}" if what else "unknown"))
+
+
+def json_text(value: Any) -> str:
+    """A JSON-LD ``@context`` (string, list or object) as one searchable string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " ".join(json_text(v) for v in value[:16])
+    if isinstance(value, Mapping):
+        return " ".join(str(k) for k in list(value)[:64])
+    return ""
 
 
 def purl_type(purl: str) -> str:
@@ -174,6 +197,98 @@ def _spdx_package(item: Mapping[str, Any]) -> Package:
         license=license_,
         id=str(item.get("SPDXID") or ""),
     )
+
+
+# --------------------------------------------------------------------------- SPDX 3
+
+
+def _spdx3(doc: Mapping[str, Any]) -> Sbom:
+    """SPDX 3 JSON-LD: elements in ``@graph``, linked by ``spdxId`` / ``@id``."""
+    graph = _list(doc.get("@graph"))
+    by_id = {_spdx3_id(e): e for e in graph if _spdx3_id(e)}
+    document = next((e for e in graph if _spdx3_type(e) == "SpdxDocument"), None)
+    root_ids: set[str] = set()
+    for e in graph:  # the document's and any software_Sbom's root elements
+        if _spdx3_type(e) in ("SpdxDocument", "software_Sbom"):
+            root_ids.update(str(r) for r in _strs(e.get("rootElement")))
+    licenses = _spdx3_licenses(graph, by_id)
+    packages: list[Package] = []
+    roots: list[str] = []
+    for e in graph:
+        ident = _spdx3_id(e)
+        if ident in root_ids:
+            roots.append(str(e.get("name") or ""))
+            continue
+        if _spdx3_type(e) != "software_Package":
+            continue
+        purl = str(e.get("software_packageUrl") or "") or _spdx3_purl(e)
+        packages.append(
+            Package(
+                name=str(e.get("name") or ""),
+                version=str(e.get("software_packageVersion") or ""),
+                type=purl_type(purl),
+                purl=purl,
+                license=licenses.get(ident, ""),
+                id=ident,
+            )
+        )
+    info_ref = document.get("creationInfo") if document else None
+    info = by_id.get(info_ref) if isinstance(info_ref, str) else info_ref
+    info = info if isinstance(info, Mapping) else {}
+    tools: list[str] = []
+    for ref in _strs(info.get("createdUsing")):
+        name = str(by_id.get(ref, {}).get("name") or ref)
+        if name not in tools:
+            tools.append(name)
+    spec = str(info.get("specVersion") or "")
+    summary = SbomSummary(
+        format=f"spdx-{spec}" if spec else "spdx-3",
+        document_name=str(document.get("name") or "") if document else "",
+        package_count=len(packages),
+        tools=tuple(tools),
+        created=str(info.get("created") or ""),
+        namespace=_spdx3_id(document) if document else "",
+    )
+    return Sbom(summary, tuple(packages), tuple(roots))
+
+
+def _spdx3_id(e: Mapping[str, Any]) -> str:
+    return str(e.get("spdxId") or e.get("@id") or "")
+
+
+def _spdx3_type(e: Mapping[str, Any]) -> str:
+    return str(e.get("type") or e.get("@type") or "")
+
+
+def _strs(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _spdx3_purl(e: Mapping[str, Any]) -> str:
+    for ref in _list(e.get("externalIdentifier")):
+        if str(ref.get("externalIdentifierType") or "") == "packageUrl":
+            return str(ref.get("identifier") or "")
+    return ""
+
+
+def _spdx3_licenses(
+    graph: list[Mapping[str, Any]], by_id: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """Element id → license expression: concluded first, declared when that says nothing."""
+    found: dict[str, dict[str, str]] = {}
+    for rel in graph:
+        kind = str(rel.get("relationshipType") or "")
+        if kind not in ("hasConcludedLicense", "hasDeclaredLicense"):
+            continue
+        target = next(iter(_strs(rel.get("to"))), "")
+        expr = str(by_id.get(target, {}).get("simplelicensing_licenseExpression") or "")
+        if expr and expr not in _NO_VALUE and expr != "NONE":
+            found.setdefault(str(rel.get("from") or ""), {})[kind] = expr
+    return {
+        k: v.get("hasConcludedLicense") or v.get("hasDeclaredLicense", "") for k, v in found.items()
+    }
 
 
 # --------------------------------------------------------------------------- CycloneDX

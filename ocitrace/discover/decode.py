@@ -19,7 +19,7 @@ from ..errors import FormatError
 from .layers import LayerKind
 from .model import Envelope
 
-__all__ = ["Decoded", "decode_layer", "subject_digests"]
+__all__ = ["Decoded", "decode_layer", "message_digest", "subject_digests"]
 
 _ENVELOPE = {
     Wrapping.PLAIN: Envelope.PLAIN,
@@ -57,6 +57,13 @@ def decode_layer(
     return _from_envelope(env)
 
 
+def message_digest(algorithm: str, hex_digest: str) -> str:
+    """A Sigstore message-signature digest as ``alg:hex`` (``SHA2_256`` → ``sha256``)."""
+    alg = algorithm.lower()
+    alg = {"sha2_256": "sha256", "sha2_384": "sha384", "sha2_512": "sha512"}.get(alg, alg)
+    return f"{alg or 'unknown'}:{hex_digest.lower()}"
+
+
 def subject_digests(st: Statement) -> tuple[str, ...]:
     """Every ``alg:value`` the statement's subjects name, in order, each once.
 
@@ -92,8 +99,10 @@ def _from_envelope(env: AttestEnvelope) -> Decoded:
             message_signature=True,
         )
     if st is None:
+        msg = env.message_signature
         return Decoded(
             envelope=_ENVELOPE[env.wrapping],
+            subjects=(message_digest(msg.algorithm, msg.digest),) if msg and msg.digest else (),
             signatures=len(env.signatures),
             message_signature=env.message_signature is not None,
             error=""

@@ -38,6 +38,7 @@ class Store(enum.StrEnum):
     REFERRERS_TAG = "referrers-tag"  # the sha256-<hex> fallback tag index
     COSIGN_TAG = "cosign-tag"  # cosign sha256-<hex>.att / .sig / .sbom tags
     BUNDLE = "bundle"  # a Sigstore bundle, found through referrers (API or tag)
+    FILE = "file"  # a local attestation file (--bundle FILE: gh attestation download, …)
 
 
 class Kind(enum.StrEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..attest.provenance import ProvenanceRecord, parse_provenance
-from ..attest.sbom import Sbom, parse_sbom_bytes
+from ..attest.sbom import Sbom, parse_sbom_bytes, unknown_sbom
 from ..attest.types import classify_predicate, is_provenance_type
 from ..errors import FormatError
 from .model import Attestation, Discovery, Kind
@@ -53,7 +53,10 @@ class SbomDocument:
     @property
     def format(self) -> str:
         """``spdx-json`` or ``cyclonedx-json``."""
-        return "spdx-json" if self.sbom.summary.format.startswith("spdx") else "cyclonedx-json"
+        fmt = self.sbom.summary.format
+        if fmt.startswith("unknown"):
+            return "unknown"
+        return "spdx-json" if fmt.startswith("spdx") else "cyclonedx-json"
 
     @property
     def name(self) -> str:
@@ -106,17 +109,26 @@ def provenances(d: Discovery) -> list[ProvenanceFound]:
 
 
 def sboms(d: Discovery) -> list[SbomDocument]:
-    """Every parseable SBOM (SPDX or CycloneDX JSON) in ``d``: in-toto predicates and raw
-    documents (cosign ``.sbom``).  Undecodable ones are skipped; see :func:`unreadable_sboms`."""
+    """Every SBOM in ``d``: in-toto predicates and raw documents (cosign ``.sbom``).
+
+    SPDX 2.x, SPDX 3 JSON-LD and CycloneDX JSON are parsed; a document in another format
+    (SPDX tag-value, CycloneDX XML, syft JSON, …) is kept, named ``unknown: <media or
+    predicate type>`` with no packages, and is never the primary one.  Items whose bytes
+    could not be fetched at all are in :func:`unreadable_sboms`."""
     out: list[SbomDocument] = []
     seen: set[str] = set()
     for a in by_platform_order(d):
         try:
             doc = _sbom_bytes(a)
-            if doc is None:
-                continue
+        except FormatError:
+            continue
+        if doc is None:
+            continue
+        try:
             parsed = parse_sbom_bytes(doc)
         except FormatError:
+            what = a.predicate_type if a.statement is not None else a.media_type
+            out.append(SbomDocument(a, doc, unknown_sbom(what), False))
             continue
         out.append(SbomDocument(a, doc, parsed, a.platform not in seen))
         seen.add(a.platform)

@@ -231,7 +231,9 @@ def test_cyclonedx_nested_components_and_expressions() -> None:
 
 
 def test_not_an_sbom() -> None:
-    with pytest.raises(FormatError, match=r"not an SPDX 2\.x or CycloneDX JSON document"):
+    with pytest.raises(
+        FormatError, match=r"not an SPDX 2\.x, SPDX 3 JSON-LD or CycloneDX JSON document"
+    ):
         parse_sbom({"@context": "https://spdx.org/rdf/3.0.0/spdx-context.jsonld"})
     with pytest.raises(FormatError, match="SBOM is not valid JSON"):
         parse_sbom_bytes(b"<bom/>")
