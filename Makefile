@@ -15,13 +15,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Debian's docker-registry (distribution 2.8) for the real-registry tests, skopeo for benchmarks,
-# chromium for the audit HTML report test (headless).
+# chromium for the audit HTML report test (headless), zsh and fish for the completion tests.
 system-deps:
 	@missing=""; \
 	command -v docker-registry >/dev/null 2>&1 || missing="$$missing docker-registry"; \
 	command -v skopeo >/dev/null 2>&1 || missing="$$missing skopeo"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v zsh >/dev/null 2>&1 || missing="$$missing zsh"; \
+	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing"; \

@@ -36,6 +36,7 @@ COMMANDS: tuple[str, ...] = (
     "catalog",
     "verify",
     "diff",
+    "completion",
 )
 
 EPILOG = """\
