@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit bench fuzz deps system-deps gotemplate-fixtures clean
+.PHONY: demo test lint typecheck unit bench fuzz deps system-deps gotemplate-fixtures clean man
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: deps
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(VENV)/.installed
 	OCITRACE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+
+# Manual pages from the CLI's parser (argparse-manpage): docs/man/ocitrace.1 and ocitrace-COMMAND.1.
+man: $(VENV)/.installed
+	$(BIN)/python tools/manpages.py docs/man
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
