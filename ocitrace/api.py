@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .audit.targets import AuditTarget
     from .diff import ImageDiff
     from .discover import Discovery
+    from .discover.local import LocalFile
     from .discover.select import ProvenanceFound, SbomDocument
     from .discover.select import provenances as provenances_of
     from .discover.select import sboms as sboms_of
@@ -496,15 +497,22 @@ class Client:
         referrers: bool = True,
         cosign: bool = True,
         cosign_repository: RefLike | None = None,
+        bundles: Iterable[str | os.PathLike[str]] = (),
     ) -> Discovery:
         """Every attestation, signature and SBOM of ``ref``, from every store.
 
         ``referrers``/``cosign`` switch those lookups (BuildKit index entries are always
         read); ``cosign_repository`` is where cosign tags live (``COSIGN_REPOSITORY``).
+        ``bundles``: local attestation files (a Sigstore bundle, a DSSE envelope, an
+        in-toto statement, or JSON lines of them as ``gh attestation download`` writes),
+        read before any request, listed with store ``file`` and checked against the
+        digest ``ref`` resolves to (``subject-mismatch`` finding otherwise); a missing
+        file is a ConfigError, a malformed one a FormatError, both naming the file.
         Signatures are counted, never verified.
         """
         from .discover import discover, lookups_for
 
+        local_files = self._local_files(bundles)
         source, parsed = self.open(ref)
         cosign_source = (
             self._cosign_source(cosign_repository) if cosign_repository is not None else None
@@ -518,7 +526,19 @@ class Client:
             max_blob_size=self.limits.blob,
             workers=self.concurrency,
             name=str(parsed),
+            local_files=local_files,
         )
+
+    def _local_files(self, bundles: Iterable[str | os.PathLike[str]]) -> tuple[LocalFile, ...]:
+        """The local attestation files read (capped at ``max_blob_size`` each)."""
+        if isinstance(bundles, str | os.PathLike):
+            bundles = (bundles,)
+        paths = tuple(bundles)
+        if not paths:
+            return ()
+        from .discover.local import read_local_files
+
+        return read_local_files(paths, max_size=self.limits.blob)
 
     def verify(
         self,
@@ -529,14 +549,19 @@ class Client:
         referrers: bool = True,
         cosign: bool = True,
         cosign_repository: RefLike | None = None,
+        bundles: Iterable[str | os.PathLike[str]] = (),
     ) -> VerifyReport:
         """Verify every signature and attestation of ``ref`` under ``policy`` (offline by
         default): one :class:`~ocitrace.verify.Verification` per item (status, reason
         category, signer identity/issuer/GitHub claims, log index, integrated time);
-        ``report.ok`` when at least one verified; ``report.discovery`` is what was found."""
+        ``report.ok`` when at least one verified; ``report.discovery`` is what was found.
+        ``bundles``: local attestation files verified with the rest (see
+        :meth:`attestations`); a statement that does not name ``ref``'s digest is
+        ``invalid: subject``."""
         from .discover import lookups_for
         from .verify.engine import verify_source
 
+        local_files = self._local_files(bundles)
         source, parsed = self.open(ref)
         cosign_source = (
             self._cosign_source(cosign_repository) if cosign_repository is not None else None
@@ -551,6 +576,7 @@ class Client:
             lookups=lookups_for(referrers=referrers, cosign=cosign),
             max_blob_size=self.limits.blob,
             workers=self.concurrency,
+            local_files=local_files,
         )
         return report
 
@@ -572,15 +598,19 @@ class Client:
         platform: Iterable[PlatformLike] | PlatformLike | None = None,
         *,
         cosign: bool = True,
+        bundles: Iterable[str | os.PathLike[str]] = (),
     ) -> dict[str, ProvenanceRecord]:
         """The normalised provenance record per platform key (``linux/arm/v7``, or ``index``).
 
         The first record found wins for a platform; ``{}`` when there is none.  Use
         :func:`provenances_of` on :meth:`attestations` for every record and its store.
+        ``bundles``: local attestation files read too (see :meth:`attestations`).
         """
         from .discover.select import provenances
 
-        found = provenances(self.attestations(ref, _platforms(platform), cosign=cosign))
+        found = provenances(
+            self.attestations(ref, _platforms(platform), cosign=cosign, bundles=bundles)
+        )
         out: dict[str, ProvenanceRecord] = {}
         for f in found:
             out.setdefault(f.attestation.platform, f.record)
@@ -592,12 +622,14 @@ class Client:
         platform: Iterable[PlatformLike] | PlatformLike | None = None,
         *,
         cosign: bool = True,
+        bundles: Iterable[str | os.PathLike[str]] = (),
     ) -> dict[str, tuple[SbomDocument, ...]]:
         """The SBOM documents per platform key, the image's own first; ``{}`` when none."""
         from .discover.select import sboms
 
         out: dict[str, tuple[SbomDocument, ...]] = {}
-        for doc in sboms(self.attestations(ref, _platforms(platform), cosign=cosign)):
+        found = self.attestations(ref, _platforms(platform), cosign=cosign, bundles=bundles)
+        for doc in sboms(found):
             key = doc.attestation.platform
             out[key] = (*out.get(key, ()), doc)
         return out

@@ -12,11 +12,11 @@ are never off by an escape sequence; registry text is made terminal-safe first.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from ..textsafe import escape_line
 from .practices import CHECKS, Severity
 from .rows import COLUMNS, Row
 
@@ -43,6 +43,7 @@ _CHANGE_ANSI = {"new": "1;33", "changed": "36", "gone": "2"}
 _SHRINK = (
     ("source", 16),
     ("builder", 14),
+    ("signer", 24),
     ("status", 12),
     ("findings", 16),
     ("built", 10),  # the date alone
@@ -62,7 +63,6 @@ _ANSI = {
     Severity.LOW.value: "36",
     Severity.INFO.value: "2",
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,8 @@ def _findings_cell(row: Row) -> list[tuple[str, str]]:
 
 
 def _safe(text: str) -> str:
-    return _CONTROL.sub("?", text)
+    """A cell on one line: control characters (newline and tab too) shown as ``\\xHH``."""
+    return escape_line(text)
 
 
 def _cells(row: Row, base: str, wide: bool) -> dict[str, str]:
@@ -154,7 +155,7 @@ def _cells(row: Row, base: str, wide: bool) -> dict[str, str]:
     repo = row.repository
     if base and repo.startswith(base) and len(repo) > len(base):
         cells["repository"] = _safe(repo[len(base) :])
-    ids = [t for t, _ in _findings_cell(row)]
+    ids = [_safe(t) for t, _ in _findings_cell(row)]
     if wide:
         cells["findings"] = ",".join(ids) or "-"
     else:  # the worst one, and how many more
@@ -226,7 +227,7 @@ def render_table(
 
 
 #: Dropped, in this order, when shrinking alone does not fit (``--wide`` shows them).
-_DROP = ("builder", "checks", "source", "digest", "sbom", "built", "provenance")
+_DROP = ("builder", "checks", "source", "digest", "sbom", "signer", "built", "provenance")
 
 
 def _fit(widths: dict[str, int], limit: int, cols: list[str]) -> None:

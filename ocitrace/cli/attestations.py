@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
                 )
         args.stdout.write(json.dumps(out, indent=2) + "\n")
         return exitcodes.OK
-    args.stdout.write(
+    from .output import human
+
+    human(args.stdout).write(
         render_text(target.name, d, full=args.no_trunc, checked=args.checked, report=target.report)
     )
     return exitcodes.OK

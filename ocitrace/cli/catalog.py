@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from .common import add_registry_options, client_from_args
+from .output import lines
 
 EPILOG = """\
 Most public registries (Docker Hub, GHCR) do not offer the catalog API.
@@ -60,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps({"repositories": list(names)}, indent=2) + "\n")
         else:
-            for name in names:  # streamed page by page
-                out.write(name + "\n")
+            lines(out, names)  # streamed page by page, one escaped name per line
     out.flush()
     return 0

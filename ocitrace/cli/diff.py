@@ -116,8 +116,10 @@ def run(args: argparse.Namespace) -> int:
         out.write(text if text.endswith("\n") else text + "\n")
     else:
         from ..diff.report import render_text
+        from .output import human
 
-        out.write(render_text(diff, colour=_colour(args)))
+        colour = _colour(args)
+        human(out, sgr=colour).write(render_text(diff, colour=colour))
     out.flush()
     return DIFFERS if args.exit_code and diff.differs else exitcodes.OK
 

@@ -102,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
         # of stdin) is read first (in client_from_args), then the whole list; streaming is
         # kept without --username
         refs = []
-    out, err = args.stdout, args.stderr
+    from .output import human
+
+    # digests for people: escaped; --json and --format: exact
+    out = args.stdout if args.json or args.format else human(args.stdout)
+    err = args.stderr
     failed: list[LookupResult] = []
     total = 0
     with _client(args, refs, inputs) as (oc, inputs):

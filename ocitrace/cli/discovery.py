@@ -153,10 +153,15 @@ def require_found(
 
 
 def indented_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
-    """A plain table (cells as given, no number parsing), every line indented two spaces."""
+    """A plain table (no number parsing), every line indented two spaces; each cell is one
+    line, its control characters (newline and tab too) escaped, so no registry text can
+    break a row or drive the terminal."""
     from tabulate import tabulate
 
-    text: str = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    from ..textsafe import escape_line
+
+    cells = [[escape_line(str(c)) for c in row] for row in rows]
+    text: str = tabulate(cells, headers=headers, tablefmt="plain", disable_numparse=True)
     return "\n".join("  " + line.rstrip() for line in text.splitlines())
 
 

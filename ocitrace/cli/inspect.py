@@ -7,8 +7,9 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..textsafe import escape, escape_line
+from ..textsafe import escape_line
 from .common import add_platform_option, client_from_args, write_bytes
+from .output import human
 
 if TYPE_CHECKING:
     from ..api import Client
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.format is None:
             listing = oc.inspect_listing(args.ref, args.platform)
             # buildx's bytes when piped; on a terminal, registry text cannot drive it
-            out.write(escape(listing) if _is_terminal(out) else listing)
+            (human(out) if _is_terminal(out) else out).write(listing)
         else:
             _format(args, oc)
     out.flush()

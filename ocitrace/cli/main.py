@@ -4,7 +4,8 @@ Each sub-command lives in its own module exposing ``register(subparsers)`` (adds
 and sets ``func=run``) and ``run(args) -> int``.  Modules are imported lazily by name so
 ``ocitrace --version`` and ``ocitrace digest`` start fast.  This module is the one error
 boundary: every exception becomes one redacted line on stderr and an exit code from
-:mod:`.exitcodes` (``--debug`` adds the traceback).
+:mod:`.exitcodes` (``--debug`` adds the traceback).  stderr is wrapped here, once, in a
+:class:`~.output.HumanStream`: registry text on it cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .._version import __version__
 from ..textsafe import escape_line
 from . import exitcodes
 from .logsetup import cli_logging
+from .output import human
 from .redaction import Redactor
 
 #: sub-command modules under ocitrace.cli, in --help order.  Add yours here.
@@ -115,7 +117,7 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
-    stderr = sys.stderr if stderr is None else stderr
+    stderr = human(sys.stderr if stderr is None else stderr)  # only people read stderr
     environ = os.environ if environ is None else environ
     redactor = Redactor()
     debug = "--debug" in args_list

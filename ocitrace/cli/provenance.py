@@ -22,6 +22,7 @@ from .discovery import (
     require_found,
     where_json,
 )
+from .output import human
 
 if TYPE_CHECKING:
     from ..attest.provenance import ProvenanceRecord
@@ -90,9 +91,9 @@ def run(args: argparse.Namespace) -> int:
             json.dumps([_json_entry(f, target.report) for f in found], indent=2) + "\n"
         )
     elif args.materials:
-        args.stdout.write(_materials(found))
+        human(args.stdout).write(_materials(found))
     else:
-        args.stdout.write("\n".join(_summary(f, target.report) for f in found))
+        human(args.stdout).write("\n".join(_summary(f, target.report) for f in found))
     args.stdout.flush()
     return exitcodes.OK
 
@@ -167,6 +168,7 @@ def _heading(f: ProvenanceFound) -> str:
 
 
 def _summary(f: ProvenanceFound, report: Any = None) -> str:
+    from ..textsafe import escape_line
     from .verify import signed_cell
 
     r = f.record
@@ -221,7 +223,7 @@ def _summary(f: ProvenanceFound, report: Any = None) -> str:
     )
     rows.append(("Signed", f"yes, {a.signatures} signature(s), NOT verified" if a.signed else "no"))
     width = max(len(k) for k, _ in rows) + 2
-    body = "\n".join(f"  {(k + ':') if k else '':<{width}}{v}" for k, v in rows)
+    body = "\n".join(f"  {(k + ':') if k else '':<{width}}{escape_line(v)}" for k, v in rows)
     return f"{_heading(f)}\n{body}\n"
 
 

@@ -23,6 +23,7 @@ from .discovery import (
     require_found,
     where_json,
 )
+from .output import human
 
 if TYPE_CHECKING:
     from ..discover.select import SbomDocument
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.json or args.output == "json":
         args.stdout.write(json.dumps([_json(doc, target.report) for doc in docs], indent=2) + "\n")
     else:
-        args.stdout.write("\n".join(_table(doc, target.report) for doc in docs))
+        human(args.stdout).write("\n".join(_table(doc, target.report) for doc in docs))
     args.stdout.flush()
     return exitcodes.OK
 

@@ -7,8 +7,8 @@ import json
 import re
 from typing import Any
 
-from ..textsafe import escape_line
 from .common import add_registry_options, client_from_args
+from .output import lines
 
 #: tags that only exist to point at other content (referrers fallback, cosign).
 _DIGEST_TAG = re.compile(r"^sha(256|384|512)-[a-f0-9]+(\.(sig|att|sbom))?$")
@@ -56,6 +56,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out.write(json.dumps({"name": name, "tags": tags}, indent=2) + "\n")
     else:
-        out.writelines(escape_line(tag) + "\n" for tag in tags)  # hostile registry text
+        lines(out, tags)  # hostile registry text: one escaped tag per line
     out.flush()
     return 0

@@ -215,6 +215,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
+        from .output import human
+
+        out = human(out)
         for v in report.items:
             out.write(_line(v) + "\n")
         if not report.items:

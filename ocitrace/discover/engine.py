@@ -24,6 +24,7 @@ from ..oci.platform import format_platform, normalized_key
 from ..source import Fetched, Source
 from .collect import DEFAULT_MAX_BLOB_SIZE, attestations_of, fetch_candidate
 from .consistency import check_all
+from .local import LocalFile, with_local_files
 from .model import INDEX_LEVEL, Check, Discovery, PlatformImage, Store
 from .stores import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
 from .toplevel import TopLevel, split_top
@@ -55,6 +56,7 @@ def discover(
     max_blob_size: int = DEFAULT_MAX_BLOB_SIZE,
     workers: int = 8,
     name: str | None = None,
+    local_files: Sequence[LocalFile] = (),
 ) -> Discovery:
     """Find every attestation, signature and SBOM of ``top`` in ``source``.
 
@@ -63,6 +65,9 @@ def discover(
     always included.  ``fetch_blobs=False`` lists without downloading layers (predicate
     types then come from annotations only).  Never raises for a store's failure: it is
     recorded in ``checked``.  ``name`` (default: the source's) is the reference errors name.
+    ``local_files`` (:func:`~ocitrace.discover.local.read_local_files`) are added after the
+    stores' items (store ``file``), checked against ``top``'s digest
+    (:func:`~ocitrace.discover.local.with_local_files`).
     """
     tl = split_top(source, top)
     images = select_images(tl.images, platforms, name=name or source.name)
@@ -107,7 +112,8 @@ def discover(
         fetched=fetched,
         items=items,
     )
-    return Discovery(top.descriptor, images, items, tuple(checks), findings, tl.is_index)
+    result = Discovery(top.descriptor, images, items, tuple(checks), findings, tl.is_index)
+    return with_local_files(result, local_files, tl.images) if local_files else result
 
 
 def select_images(

@@ -15,7 +15,9 @@ Signatures are counted, never verified here.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..attest.envelope import (
@@ -23,7 +25,7 @@ from ..attest.envelope import (
     INTOTO_MEDIA_TYPE,
     SIGSTORE_BUNDLE_PREFIX,
 )
-from ..errors import FormatError
+from ..errors import ConfigError, FormatError
 from ..layout import read_regular_file
 from ..oci.model import Descriptor
 from .decode import decode_layer
@@ -31,6 +33,7 @@ from .layers import LayerKind
 from .model import (
     INDEX_LEVEL,
     Attestation,
+    Check,
     Discovery,
     Finding,
     Kind,
@@ -41,29 +44,58 @@ from .model import (
 
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
+    "LocalFile",
     "local_discovery",
     "read_attestation_file",
     "read_attestation_path",
+    "read_local_files",
+    "with_local_files",
 ]
 
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 _BUNDLE_MEDIA_TYPE = SIGSTORE_BUNDLE_PREFIX + ".v0.3+json"
 
 
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    """One local attestation file and the items read from it (in file order)."""
+
+    path: str
+    items: tuple[Attestation, ...]
+
+
+def read_local_files(
+    paths: Iterable[str | os.PathLike[str]], *, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> tuple[LocalFile, ...]:
+    """Every file of ``paths`` read with :func:`read_attestation_path`, in order; the first
+    unreadable or malformed one raises (before anything is looked up)."""
+    out = []
+    for path in paths:
+        name = os.fspath(path)
+        out.append(LocalFile(name, read_attestation_path(name, max_size=max_size)))
+    return tuple(out)
+
+
 def read_attestation_path(
-    path: str | Path, *, max_size: int = DEFAULT_MAX_FILE_SIZE
+    path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> tuple[Attestation, ...]:
-    """:func:`read_attestation_file` on a regular file (capped; pipes/devices refused)."""
+    """:func:`read_attestation_file` on a regular file (capped; pipes/devices refused).
+
+    A missing or unreadable file is a :class:`~ocitrace.errors.ConfigError` (exit 2), a
+    file whose content is not an attestation a :class:`~ocitrace.errors.FormatError`
+    (exit 7); both name the file.
+    """
     p = Path(path)
+    hint = "give a file that gh attestation download, cosign or slsa-github-generator wrote"
     try:
         data = read_regular_file(p, max_size, label=str(p), what="attestation file")
     except FileNotFoundError as exc:
-        from ..errors import NotFound
-
-        raise NotFound(f"{p}: no such file", input=str(p)) from exc
+        raise ConfigError(f"{p}: no such file", input=str(p), hint=hint) from exc
     except OSError as exc:
-        raise FormatError(
-            f"{p}: cannot read the attestation file: {exc.strerror or exc}", input=str(p)
+        raise ConfigError(
+            f"{p}: cannot read the attestation file: {exc.strerror or exc}",
+            input=str(p),
+            hint=hint,
         ) from exc
     return read_attestation_file(data, name=str(p))
 
@@ -120,6 +152,35 @@ def local_discovery(
                 )
             )
     return Discovery(top, imgs or (), tuple(out), (), tuple(findings), is_index)
+
+
+def with_local_files(
+    found: Discovery, files: Sequence[LocalFile], all_images: Iterable[PlatformImage] = ()
+) -> Discovery:
+    """``found`` plus the items of ``files`` (after the registry's, store ``file``).
+
+    Items are checked against ``found.top`` and attached with :func:`local_discovery`;
+    ``all_images`` (default ``found.images``) are every platform image of the reference,
+    so an item naming an image left out by a platform filter is dropped, not reported
+    as a mismatch.  One ``checked`` entry per file says how many items it held.
+    """
+    if not files:
+        return found
+    imgs = tuple(all_images) or found.images
+    selected = {i.platform for i in found.images} | {INDEX_LEVEL}
+    local = local_discovery([a for f in files for a in f.items], found.top, imgs)
+    items = tuple(a for a in local.attestations if a.platform in selected)
+    checks = tuple(
+        Check(found.top.digest, f"file {f.path}", f"{len(f.items)} item(s)") for f in files
+    )
+    return Discovery(
+        found.top,
+        found.images,
+        found.attestations + items,
+        found.checked + checks,
+        found.findings + local.findings,
+        found.is_index,
+    )
 
 
 def _single(imgs: tuple[PlatformImage, ...]) -> str:
