@@ -13,10 +13,10 @@ stays fast and loads no HTTP stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from ._version import __version__
+
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
+TYPE_CHECKING = False
 
 #: public name -> module it lives in (imported lazily by ``__getattr__``)
 _LAZY: dict[str, str] = {
@@ -75,6 +75,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from typing import Any
+
     from .api import AuditResult, Client, ProvenanceFound, SbomDocument
     from .errors import (
         ConfigError,
@@ -102,6 +104,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ocitrace' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value

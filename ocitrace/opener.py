@@ -2,19 +2,28 @@
 
 ``open_source(text, transport)`` parses ``oci-layout://…`` or a registry reference and
 returns the matching :class:`~ocitrace.source.Source` together with the parsed reference.
+The registry client and the HTTP stack are imported only when a registry reference needs
+them: opening a layout loads neither.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .layout import LayoutSource
+from .oci.limits import Limits
 from .reference import LayoutReference, Reference, parse_any
-from .registry import Limits, RegistryClient
-from .source import Source
-from .transport import Transport, TransportOptions
+
+if TYPE_CHECKING:
+    from .registry import RegistryClient
+    from .source import Source
+    from .transport import Transport, TransportOptions
 
 
 def make_transport(options: TransportOptions | None = None) -> Transport:
     """A Transport with ``options`` (defaults: verified TLS, 30 s timeout, docker config creds)."""
+    from .transport import Transport, TransportOptions
+
     return Transport(options or TransportOptions())
 
 
@@ -35,8 +44,11 @@ def open_source(
         return open_layout(
             parsed, limits or (client.limits if client is not None else None)
         ), parsed
-    registry_client = client or RegistryClient(transport, limits=limits)
-    return registry_client.repository(parsed.registry, parsed.repository), parsed
+    if client is None:
+        from .registry import RegistryClient
+
+        client = RegistryClient(transport, limits=limits)
+    return client.repository(parsed.registry, parsed.repository), parsed
 
 
 def open_layout(ref: LayoutReference, limits: Limits | None = None) -> LayoutSource:

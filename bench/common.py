@@ -1,0 +1,197 @@
+"""What every benchmark shares: timing child processes, figures, the results JSON.
+
+A :class:`Figure` is one measured thing (``ocitrace inspect`` at 25 ms, ``skopeo --version``):
+its wall times and the child's CPU time (user + system, from ``wait4``) per run, the
+requests a latency proxy counted, and the name of the peer it is compared with.  Each
+``bench_*.py`` script writes its figures with :func:`write_results` when given
+``--json FILE``; ``bench/run.py`` merges them and prints one table, and
+``bench/readme.py`` turns the merged JSON into the README's table.
+
+CPU time is reported beside wall time because the benchmark machine is shared: other
+processes stretch wall time, while a process's own CPU time moves much less.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+#: BENCH_QUICK=1: fewer runs and a smaller namespace (a quick sanity run, not for the README)
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def runs(default: int, quick: int = 1) -> int:
+    """Repetitions: ``BENCH_RUNS`` if set, else ``quick`` in quick mode, else ``default``."""
+    if os.environ.get("BENCH_RUNS"):
+        return max(1, int(os.environ["BENCH_RUNS"]))
+    return quick if QUICK else default
+
+
+def ocitrace_cmd() -> list[str]:
+    """How a user starts ocitrace: the venv's console script (``python -m`` adds runpy)."""
+    script = Path(sys.executable).with_name("ocitrace")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ocitrace"]
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@dataclass
+class Sample:
+    """One child process: wall seconds, CPU seconds (user + sys), exit code, output."""
+
+    wall: float
+    cpu: float
+    returncode: int
+    stdout: bytes = b""
+    stderr: bytes = b""
+
+
+def run_once(
+    cmd: Sequence[str] | str,
+    *,
+    stdin: bytes | None = None,
+    shell: bool = False,
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> Sample:
+    """Run ``cmd`` to completion; wall time from fork to reap, CPU time of it and its children
+    (``RUSAGE_CHILDREN`` delta: a shell loop's skopeo processes count)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    res = subprocess.run(
+        cmd,
+        input=stdin,
+        shell=shell,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(wall, cpu, res.returncode, res.stdout or b"", res.stderr or b"")
+
+
+def check(sample: Sample, cmd: Sequence[str] | str) -> Sample:
+    """``sample`` when it exited 0; otherwise stop the benchmark loudly."""
+    if sample.returncode != 0:
+        text = cmd if isinstance(cmd, str) else " ".join(cmd)
+        tail = sample.stderr.decode(errors="replace")[-800:]
+        raise SystemExit(f"benchmark command failed (exit {sample.returncode}): {text}\n{tail}")
+    return sample
+
+
+@dataclass
+class Figure:
+    """One measured thing: per-run wall and CPU seconds, and what it is compared with."""
+
+    name: str
+    group: str
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    requests: int | None = None
+    peer: str | None = None  # the name of the Figure it is compared with
+    note: str = ""
+    target: str = ""  # the issue's target, as text ("≥ 20× the skopeo loop")
+    ok: bool | None = None  # the target met (None: no target, or not checked)
+
+    def add(self, sample: Sample) -> None:
+        self.wall.append(sample.wall)
+        self.cpu.append(sample.cpu)
+
+    @property
+    def min(self) -> float:
+        return min(self.wall)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def max(self) -> float:
+        return max(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.wall:
+            out |= {"min": self.min, "median": self.median, "max": self.max}
+            out["cpu_median"] = self.cpu_median
+        return out
+
+
+def sample_round_robin(
+    figures: Sequence[tuple[Figure, Callable[[], Sample]]], n: int, *, warmup: int = 1
+) -> None:
+    """Run every contender ``n`` times, interleaved (A B C A B C …) so that load changing
+    during the run hits all of them alike; ``warmup`` unrecorded rounds first."""
+    for i in range(warmup + n):
+        for fig, fn in figures:
+            sample = fn()
+            if i >= warmup:
+                fig.add(sample)
+
+
+def fmt_s(secs: float) -> str:
+    """Seconds, with milliseconds below one second."""
+    if secs != secs:  # nan
+        return "–"
+    return f"{secs * 1000:.1f} ms" if secs < 1 else f"{secs:.2f} s"
+
+
+def write_results(
+    path: str | os.PathLike[str] | None,
+    bench: str,
+    figures: Sequence[Figure],
+    *,
+    meta: dict[str, Any] | None = None,
+    failures: Sequence[str] = (),
+) -> None:
+    """Write one benchmark's figures (``--json FILE``) for ``bench/run.py`` to merge."""
+    if not path:
+        return
+    doc = {
+        "bench": bench,
+        "figures": [f.as_json() for f in figures],
+        "meta": meta or {},
+        "failures": list(failures),
+        "load": loadavg(),
+    }
+    Path(path).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def json_arg(argv: Sequence[str]) -> str | None:
+    """The FILE of ``--json FILE`` in ``argv`` (the bench scripts take no other argument)."""
+    args = list(argv)
+    if "--json" in args:
+        i = args.index("--json")
+        if i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+def tool_version(cmd: Sequence[str]) -> str:
+    """First line of ``cmd`` (e.g. ``skopeo --version``), or '' when it is not installed."""
+    if not shutil.which(cmd[0]):
+        return ""
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return (res.stdout or res.stderr).strip().splitlines()[0] if res.returncode == 0 else ""
