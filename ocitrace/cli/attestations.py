@@ -26,12 +26,15 @@ examples:
   ocitrace attestations 127.0.0.1:5000/app:v1
   ocitrace att --platform linux/arm64 oci-layout://./layout:v1
   ocitrace att --json ghcr.io/acme/app@sha256:...
+  ocitrace att --bundle sha256:....jsonl ghcr.io/acme/app:v1   # gh attestation download
   COSIGN_REPOSITORY=127.0.0.1:5000/sigs ocitrace att 127.0.0.1:5000/app:v1
   ocitrace att --certificate-identity-regexp '^https://github.com/acme/' \
       --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/app:v1
 
 stores: buildkit (index entries), referrers (OCI 1.1 API), referrers-tag (sha256-<hex>
-fallback index), cosign-tag (sha256-<hex>.att/.sig/.sbom), bundle (Sigstore bundle).
+fallback index), cosign-tag (sha256-<hex>.att/.sig/.sbom), bundle (Sigstore bundle),
+file:PATH (--bundle FILE: a bundle, DSSE envelope or gh attestation download's JSON
+lines, checked against REF's digest: a "subject-mismatch" warning when it names another).
 SIGNED: "unsigned" or "signed (no policy given)"; with a policy (the flags of
 ocitrace verify: --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp],
 --key, --notation-trust-store) every item is verified: "verified <identity>" or
@@ -159,7 +162,7 @@ def _table(items: Sequence[Attestation], short: Callable[[str], str], report: An
             ", ".join(short(s) for s in a.subjects) or "-",
             signed_cell(a, report),
             a.size,
-            short(a.manifest_digest),
+            short(a.manifest_digest) or "-",
         ]
         for a in items
     ]
@@ -169,6 +172,12 @@ def _table(items: Sequence[Attestation], short: Callable[[str], str], report: An
 
 
 def _store(a: Attestation) -> str:
+    """The STORE cell; a local file's item is ``file:PATH`` (``PATH line N`` in JSON lines)."""
+    from ..discover import Store
+    from .discovery import where_text
+
+    if a.store is Store.FILE:
+        return where_text(a)
     extra = "".join(f"+{s.value}" for s in a.also_in)
     return f"{a.store.value}{extra}"
 

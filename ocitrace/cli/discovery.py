@@ -16,16 +16,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DiscoveredRef",
+    "add_bundle_option",
     "add_discovery_options",
     "discover_target",
     "indented_table",
     "require_found",
+    "warn_subject_mismatches",
     "where_json",
+    "where_text",
 ]
 
 
 def add_discovery_options(p: argparse.ArgumentParser) -> None:
-    """``--platform``, ``--no-referrers``, ``--no-cosign``, ``--cosign-repository`` + registry options."""
+    """``--platform``, ``--no-referrers``, ``--no-cosign``, ``--cosign-repository``,
+    ``--bundle`` + registry options."""
     from .common import add_platform_option, add_registry_options
 
     add_platform_option(
@@ -43,10 +47,23 @@ def add_discovery_options(p: argparse.ArgumentParser) -> None:
         default=None,
         help="repository holding cosign tags (default: $COSIGN_REPOSITORY, else the image's)",
     )
+    add_bundle_option(p)
     add_registry_options(p)
     from .verify import add_policy_options
 
     add_policy_options(p)  # given: items are verified (SIGNED column, "Signed by")
+
+
+def add_bundle_option(p: argparse.ArgumentParser) -> None:
+    """``--bundle FILE`` (repeatable): local attestation files read with the stores."""
+    p.add_argument(
+        "--bundle",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also read attestations from FILE: a Sigstore bundle, a DSSE envelope, or the "
+        "JSON lines gh attestation download writes; checked against REF's digest (repeatable)",
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,7 @@ def discover_target(args: argparse.Namespace) -> DiscoveredRef:
                 referrers=not args.no_referrers,
                 cosign=not args.no_cosign,
                 cosign_repository=cosign,
+                bundles=args.bundle,
             )
             return DiscoveredRef(args.ref, str(parsed), report.discovery, report)
         found = oc.attestations(
@@ -88,6 +106,7 @@ def discover_target(args: argparse.Namespace) -> DiscoveredRef:
             referrers=not args.no_referrers,
             cosign=not args.no_cosign,
             cosign_repository=cosign,
+            bundles=args.bundle,
         )
     return DiscoveredRef(args.ref, str(parsed), found)
 
@@ -174,3 +193,23 @@ def where_json(a: Attestation) -> dict[str, Any]:
         "manifestDigest": a.manifest_digest,
         "layerDigest": a.layer.digest,
     }
+
+
+def where_text(a: Attestation) -> str:
+    """Where ``a`` was found, for headings: ``file:PATH`` for a local file's item, else
+    ``STORE, manifest DIGEST``."""
+    from ..discover import Store
+
+    if a.store is Store.FILE:
+        return f"file:{a.found_via}"
+    return f"{a.store}, manifest {a.manifest_digest}"
+
+
+def warn_subject_mismatches(args: argparse.Namespace, d: Discovery, shown: Sequence[Any]) -> None:
+    """One stderr warning per ``subject-mismatch`` finding about an item in ``shown``
+    (``provenance``/``sbom`` print no findings: a file made for another image must not
+    pass silently)."""
+    layers = {a.layer.digest for a in shown}
+    for f in d.findings:
+        if f.code == "subject-mismatch" and f.digest in layers:
+            args.stderr.write(f"ocitrace: warning: {f.message}\n")

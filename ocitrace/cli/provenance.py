@@ -20,7 +20,9 @@ from .discovery import (
     discover_target,
     indented_table,
     require_found,
+    warn_subject_mismatches,
     where_json,
+    where_text,
 )
 from .output import human
 
@@ -37,6 +39,7 @@ examples:
   ocitrace provenance --materials oci-layout://./layout:v1
   ocitrace provenance --raw --platform linux/arm64 ghcr.io/acme/app:v1 | jq .
   ocitrace provenance --json 127.0.0.1:5000/app:v1 | jq -r '.[].provenance.source'
+  ocitrace provenance --bundle app.intoto.jsonl ghcr.io/acme/app:v1
 
 --json prints a list, one object per provenance attestation:
   [{"platform", "attachedTo", "store", "manifestDigest", "layerDigest", "subjects",
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     bad = unreadable_provenances(target.discovery)
     missing = "no provenance attestation found"
     require_found(args, target.name, "provenance", bad, found_any=bool(found), missing=missing)
+    warn_subject_mismatches(args, target.discovery, [f.attestation for f in found])
     if args.dockerfile:
         write_bytes(args.stdout, _one_dockerfile(found, target.name))
     elif args.raw:
@@ -164,7 +168,7 @@ def _materials(found: Sequence[ProvenanceFound]) -> str:
 
 def _heading(f: ProvenanceFound) -> str:
     a = f.attestation
-    return f"{a.platform}  {a.attached_to}  ({a.store}, manifest {a.manifest_digest})"
+    return f"{a.platform}  {a.attached_to}  ({where_text(a)})"
 
 
 def _summary(f: ProvenanceFound, report: Any = None) -> str:

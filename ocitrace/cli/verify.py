@@ -23,6 +23,10 @@ examples:
   ocitrace verify --key cosign.pub --predicate-type slsaprovenance 127.0.0.1:5000/app:v1
   ocitrace verify --trusted-root trusted_root.jsonl --json oci-layout://./layout@sha256:…
   ocitrace verify --notation-trust-store ./truststore registry.example/app:v1
+  gh attestation download oci://ghcr.io/acme/app:v1 -R acme/app   # writes sha256:….jsonl
+  ocitrace verify --bundle sha256:….jsonl --trusted-root roots.jsonl \
+      --certificate-identity-regexp '^https://github.com/acme/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/app:v1
 
 Offline by default: the trusted root is the Sigstore public-good root shipped with
 sigstore-python (or --trusted-root FILE); no TUF refresh, no Rekor query.  --no-offline
@@ -61,6 +65,9 @@ def register(subparsers: Any) -> None:
         "cyclonedx, vuln, openvex, custom, link, or a URI",
     )
     add_platform_option(p, help="only these platform images (index-level items always)")
+    from .discovery import add_bundle_option
+
+    add_bundle_option(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_registry_options(p)
     p.set_defaults(func=run)
@@ -210,7 +217,7 @@ def _line(v: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, required=True)
     with client_from_args(args, refs=[args.ref]) as oc:
-        report = oc.verify(args.ref, policy, platforms=args.platform)
+        report = oc.verify(args.ref, policy, platforms=args.platform, bundles=args.bundle)
     out = args.stdout
     if args.json:
         out.write(json.dumps(report.to_json(), indent=2) + "\n")
