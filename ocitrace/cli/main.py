@@ -10,20 +10,20 @@ boundary: every exception becomes one redacted line on stderr and an exit code f
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import importlib
-import io
 import sys
-from collections.abc import Mapping, Sequence
-from typing import TextIO
 
 from .._version import __version__
-from ..textsafe import escape_line
-from . import exitcodes
-from .logsetup import cli_logging
-from .output import human
-from .redaction import Redactor
+
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True).
+#: Everything else is imported inside the functions: ``ocitrace --version`` loads this
+#: module and the version, nothing more (tests/test_startup_imports.py holds that).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping, Sequence
+    from typing import TextIO
+
+    from .redaction import Redactor
 
 #: sub-command modules under ocitrace.cli, in --help order.  Add yours here.
 COMMANDS: tuple[str, ...] = (
@@ -59,9 +59,18 @@ _DEBUG_HELP = "on error, also print the traceback"
 
 
 def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
-    """The parser with the sub-commands ``names`` registered (importing only the command
-    being run keeps ``ocitrace digest`` start-up close to Python's)."""
-    parser = argparse.ArgumentParser(
+    """The parser with the sub-commands ``names`` registered; by default all of them (the
+    full parser, for ``--help``, completion and man pages).
+
+    :func:`main` registers only the command being run (:func:`_commands_needed`): each
+    command module is imported by its ``register``, so ``ocitrace digest`` loads no other
+    command's dependencies.
+    """
+    import argparse
+    import importlib
+
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="ocitrace",
         description="Inspect container images and their supply-chain attestations in OCI registries.",
         epilog=EPILOG,
@@ -70,7 +79,7 @@ def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ocitrace {__version__}")
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     parser.add_argument("-v", "--verbose", action="count", default=0, help=_VERBOSE_HELP)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(sub)
     seen: set[int] = set()
@@ -81,11 +90,50 @@ def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     return parser
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` without importing :mod:`shutil` (and the
+    bz2/lzma modules it loads): ``COLUMNS``, else stdout's terminal, else 80."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+_PARSER_CLASS: list[type[argparse.ArgumentParser]] = []
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """The CLI's parser class (made on first use: it subclasses argparse's)."""
+    if _PARSER_CLASS:
+        return _PARSER_CLASS[0]
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        """argparse's parser, its help formatter told the width (argparse asks shutil,
+        which costs more start-up than the rest of the parser; same width, same help)."""
+
+        def _get_formatter(self) -> argparse.HelpFormatter:
+            return self.formatter_class(prog=self.prog, width=_terminal_columns() - 2)  # type: ignore[call-arg]
+
+    _PARSER_CLASS.append(Parser)
+    return Parser
+
+
 def _add_global_options(p: argparse.ArgumentParser) -> None:
     """``--debug`` and ``-v`` after the command name too (``ocitrace tags -v REPO``).
 
     SUPPRESS defaults keep the values given before the command name when not repeated.
     """
+    import argparse
+
     group = p.add_argument_group("output options")
     for flags, kw in (
         (("--debug",), {"action": "store_true", "help": _DEBUG_HELP}),
@@ -112,9 +160,43 @@ def main(
     ``args.stdin``/``args.stdout``/``args.stderr``/``args.environ``.  argparse's usage errors,
     ``--help`` and ``--version`` return their code (2 or 0) instead of raising SystemExit.
     """
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if _only_version(args_list):  # before building any parser: Python's start-up + ~1 ms
+        out = sys.stdout if stdout is None else stdout
+        out.write(f"ocitrace {__version__}\n")
+        out.flush()
+        return 0
+    return _run(args_list, stdin, stdout, stderr, environ)
+
+
+def _only_version(argv: Sequence[str]) -> bool:
+    """``--version``, possibly after the global flags: what argparse would answer with the
+    version and exit 0 (anything else, abbreviations included, goes through argparse)."""
+    for arg in argv:
+        if arg == "--version":
+            return True
+        if arg not in ("--debug", "--verbose") and not (
+            len(arg) > 1 and arg[0] == "-" and arg[1:] == "v" * (len(arg) - 1)
+        ):
+            return False
+    return False
+
+
+def _run(
+    args_list: list[str],
+    stdin: TextIO | None,
+    stdout: TextIO | None,
+    stderr: TextIO | None,
+    environ: Mapping[str, str] | None,
+) -> int:
+    import contextlib
     import os
 
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    from . import exitcodes
+    from .logsetup import cli_logging
+    from .output import human
+    from .redaction import Redactor
+
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = human(sys.stderr if stderr is None else stderr)  # only people read stderr
@@ -163,6 +245,8 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    import argparse
+
     for action in parser._actions:  # argparse keeps no public handle on its sub-parsers
         if isinstance(action, argparse._SubParsersAction) and name in action.choices:
             found: argparse.ArgumentParser = action.choices[name]
@@ -179,6 +263,9 @@ def _report(
     args: argparse.Namespace | None = None,
 ) -> int:
     """Print the error (and the traceback with ``--debug``), redacted; its exit code."""
+    from ..textsafe import escape_line
+    from . import exitcodes
+
     if debug:
         import traceback
 
@@ -197,6 +284,7 @@ def _report(
 def _silence_stdout(stdout: TextIO) -> None:
     """After EPIPE (``ocitrace tags R | head -1``) point stdout at /dev/null so the
     interpreter's final flush does not print a second error."""
+    import io
     import os
 
     try:
@@ -229,7 +317,7 @@ def entry() -> None:  # pragma: no cover - the process boundary, exercised by su
     """Console-script entry.  After Ctrl-C, exit at once: worker threads still blocked in a
     socket read would otherwise keep the interpreter waiting for them."""
     code = main()
-    if code == exitcodes.INTERRUPTED:
+    if code == 130:  # exitcodes.INTERRUPTED (not imported: --version loads nothing more)
         import os
 
         for stream in (sys.stdout, sys.stderr):
