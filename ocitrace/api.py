@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -56,16 +57,21 @@ if TYPE_CHECKING:
     from .discover.select import provenances as provenances_of
     from .discover.select import sboms as sboms_of
     from .inspect.inspection import Inspection
+    from .layout import LayoutSource
     from .registry import RegistryClient
+    from .registry.client import RepositoryClient
     from .resolve import LookupResult
     from .source import Fetched, Source
     from .transport import Transport, TransportOptions
+    from .transport.credentials import CredentialFile
     from .verify import Policy, VerifyReport
 
 __all__ = [
     "AuditResult",
+    "BlobStream",
     "Client",
     "FormatResult",
+    "LoginResult",
     "PlatformLike",
     "ProvenanceFound",
     "RefLike",
@@ -128,6 +134,59 @@ class FormatResult:
 
     output: str
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """Where :meth:`Client.login` stored credentials (or :meth:`Client.logout` removed them).
+
+    ``registry`` is ``host[:port]`` (Docker Hub: ``docker.io``); ``key`` the ``auths`` key
+    (``https://index.docker.io/v1/`` for Docker Hub in a docker config); ``path`` the file;
+    ``kind`` ``"docker"`` (config.json) or ``"containers"`` (auth.json); ``helper`` the
+    credential helper that holds the secret (None: base64 in the file itself);
+    ``auth_required`` False when the registry answered ``/v2/`` without asking for any.
+    """
+
+    registry: str
+    key: str
+    path: Path
+    kind: str
+    helper: str | None
+    auth_required: bool = True
+    keys: tuple[str, ...] = ()
+
+    @property
+    def plaintext(self) -> bool:
+        """True when the secret sits (base64-encoded, not encrypted) in ``path``."""
+        return self.helper is None
+
+
+class BlobStream:
+    """A blob's bytes as they arrive (:meth:`Client.open_blob`): iterate once, to the end.
+
+    ``digest`` is the blob's; ``size`` its declared size (None when the registry gave
+    none).  Verification happens after the last chunk (an exception from the iteration).
+    """
+
+    def __init__(self, digest: str, size: int | None, chunks: Iterator[bytes]) -> None:
+        self.digest = digest
+        self.size = size
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        """Stop early and release the connection (or file)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> BlobStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _platform(value: PlatformLike) -> Platform:
@@ -364,6 +423,193 @@ class Client:
             return source.manifest(child.digest)
         check_single_platform(source, fetched, wanted, what=str(parsed))
         return fetched
+
+    def config(
+        self, ref: RefLike, platform: Iterable[PlatformLike] | PlatformLike | None = None
+    ) -> Fetched:
+        """The image config blob of ``ref`` exactly as stored, verified against the
+        manifest's config descriptor (``ocitrace config``), capped at ``max_blob_size``.
+
+        For an index, ``platform`` picks the image (first match wins; NotFound listing the
+        index's platforms when none matches); without it, an index holding exactly one
+        image uses that one, and one holding several raises UsageError listing them."""
+        from .oci import mediatypes as mt
+        from .oci.model import Index, Manifest
+        from .source import Fetched
+
+        source, parsed = self.open(ref)
+        fetched = source.manifest(parsed.identifier)
+        wanted = _platforms(platform)
+        if mt.is_index(fetched.descriptor.media_type):
+            child = _pick_image(Index.parse(fetched.data), wanted, what=str(parsed))
+            fetched = source.manifest(child.digest)
+        elif wanted:
+            from .resolve import check_single_platform
+
+            check_single_platform(source, fetched, wanted, what=str(parsed))
+        manifest = Manifest.parse(fetched.data)
+        if manifest.config is None:
+            from .errors import FormatError
+
+            raise FormatError(
+                f"{parsed}: the manifest ({fetched.descriptor.digest}) has no config",
+                input=str(parsed),
+            )
+        return Fetched(manifest.config, source.blob(manifest.config, max_size=self.limits.blob))
+
+    def blob(self, ref: RefLike) -> bytes:
+        """The blob ``REPO@DIGEST`` (or ``oci-layout://DIR@DIGEST``) into memory, verified,
+        at most ``max_blob_size`` bytes (TooLarge beyond); :meth:`open_blob` streams."""
+        source, digest = self._blob_source(ref)
+        return source.blob(Descriptor("application/octet-stream", digest, 0))
+
+    def open_blob(self, ref: RefLike, *, max_size: int | None = None) -> BlobStream:
+        """The blob ``REPO@DIGEST`` (or ``oci-layout://DIR@DIGEST``) as a stream of chunks,
+        nothing buffered (``ocitrace blob``).  Iterate it to the end: the digest (and the
+        size, when known) are checked after the last chunk (DigestMismatch,
+        IntegrityError), so bytes received before are unverified; more than ``max_size``
+        (default ``limits.blob_stream``, 32 GiB) raise TooLarge.  Use it as a context
+        manager to release the connection when stopping early."""
+        source, digest = self._blob_source(ref)
+        limit = max_size if max_size is not None else self.limits.blob_stream
+        if limit <= 0:
+            raise UsageError(f"max_size must be positive, not {limit}", input=str(limit))
+        size, chunks = source.blob_stream(digest, max_size=limit)
+        return BlobStream(digest, size, chunks)
+
+    def save_blob(
+        self, ref: RefLike, path: str | os.PathLike[str], *, max_size: int | None = None
+    ) -> Descriptor:
+        """Stream the blob ``REPO@DIGEST`` into the file ``path``, which appears (replaced
+        atomically) only once the digest has been verified; on any error the partial file
+        is removed and ``path`` is left as it was.  Returns the blob's descriptor."""
+        import tempfile
+
+        target = os.path.realpath(os.fspath(path))
+        with self.open_blob(ref, max_size=max_size) as stream:
+            directory = os.path.dirname(target) or "."
+            try:
+                fd, tmp = tempfile.mkstemp(
+                    prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory
+                )
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot write {os.fspath(path)}: {exc.strerror or exc}",
+                    input=os.fspath(path),
+                ) from exc
+            written = 0
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    for chunk in stream:
+                        fh.write(chunk)
+                        written += len(chunk)
+                os.chmod(tmp, 0o666 & ~_umask())
+                os.replace(tmp, target)
+            except BaseException as exc:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                if isinstance(exc, OSError):
+                    raise ConfigError(
+                        f"cannot write {os.fspath(path)}: {exc.strerror or exc}",
+                        input=os.fspath(path),
+                    ) from exc
+                raise
+        return Descriptor("application/octet-stream", stream.digest, written)
+
+    def _blob_source(self, ref: RefLike) -> tuple[RepositoryClient | LayoutSource, str]:
+        """The Source and digest of a ``REPO@DIGEST`` reference (UsageError without one)."""
+        from typing import cast
+
+        opened, parsed = self.open(ref)
+        source = cast("RepositoryClient | LayoutSource", opened)
+        if parsed.digest is None:
+            raise UsageError(
+                f"{_typed(ref)}: give the blob's digest (REPO@sha256:…)",
+                input=_typed(ref),
+                hint="ocitrace manifest REF lists the config and layer digests",
+            )
+        return source, parsed.digest
+
+    # --- login -----------------------------------------------------------------------------
+
+    def login(self, registry: str, username: str, password: str) -> LoginResult:
+        """Check ``username``/``password`` against ``registry`` (``GET /v2/`` through the auth
+        flow, as ``docker login`` does), then store them where ``docker login`` would: the
+        first credential file of the lookup order (``auth_file`` > ``docker_config_dir`` >
+        ``REGISTRY_AUTH_FILE`` > ``DOCKER_CONFIG`` > ``~/.docker/config.json``), through its
+        credential helper when the docker config names one.  A rejected password raises
+        Unauthorized and nothing is written; the file keeps every other key, mode 0600."""
+        from .transport import Transport, TransportOptions
+        from .transport.credstore import check_login, store_login
+
+        self._check_open()
+        host = _login_registry(registry)
+        if not username or not password:
+            raise UsageError("login needs a user name and a password", input=host)
+        target = self._login_target()
+        options = TransportOptions(
+            **{
+                **self._transport_kwargs,
+                "username": username,
+                "password": password,
+                "credential_registries": frozenset({host}),
+            }
+        )
+        extra: dict[str, Any] = {"sleep": self._sleep} if self._sleep is not None else {}
+        with Transport(options, environ=self._environ, **extra) as transport:
+            check = check_login(transport, host, username)
+        stored = store_login(target, host, username, password, environ=self._environ)
+        return LoginResult(
+            host,
+            stored.keys[0],
+            stored.file.path,
+            stored.file.kind,
+            stored.helper,
+            check.auth_required,
+        )
+
+    def logout(self, registry: str) -> LoginResult | None:
+        """Remove ``registry``'s credentials from the file :meth:`login` writes (every
+        ``auths`` spelling of the host; the helper's copy too); None when it held none."""
+        from .transport.credstore import erase_login
+
+        self._check_open()
+        host = _login_registry(registry)
+        erased = erase_login(self._login_target(), host, environ=self._environ)
+        if erased is None:
+            return None
+        return LoginResult(
+            host,
+            erased.keys[0],
+            erased.file.path,
+            erased.file.kind,
+            erased.helper,
+            True,
+            erased.keys,
+        )
+
+    def credential_source(self, registry: str) -> str:
+        """Where this client's credentials for ``registry`` come from (``anonymous`` when
+        none), e.g. to say that a logout left another file's login in place."""
+        from .transport import CredentialStore
+
+        store = CredentialStore(
+            docker_config_dir=self._transport_kwargs["docker_config_dir"],
+            auth_file=self._transport_kwargs["auth_file"],
+            environ=self._environ,
+        )
+        return store.lookup(_login_registry(registry)).source
+
+    def _login_target(self) -> CredentialFile:
+        from .transport.credentials import login_target
+
+        return login_target(
+            docker_config_dir=self._transport_kwargs["docker_config_dir"],
+            auth_file=self._transport_kwargs["auth_file"],
+            environ=self._environ,
+        )
 
     def tags(self, repo: RefLike) -> list[str]:
         """Every tag of a repository (``[registry/]name`` or ``oci-layout://DIR``), sorted."""
@@ -829,6 +1075,59 @@ def _audit_target(target: RefLike) -> AuditTarget:
     if not explicit:
         return AuditTarget(text, TargetKind.REPOSITORY, _LAYOUT_REGISTRY, ref.path)
     return AuditTarget(text, TargetKind.IMAGE, _LAYOUT_REGISTRY, ref.path, ref.identifier)
+
+
+def _pick_image(index: Any, wanted: list[Platform], *, what: str) -> Descriptor:
+    """The index entry ``wanted`` picks; without platforms the only image (UsageError
+    listing the platforms when there are several, NotFound when there is none)."""
+    from .resolve import pick_platform
+
+    if wanted:
+        return pick_platform(index, wanted, what=what)
+    from .oci import mediatypes as mt
+    from .oci.platform import format_platform
+
+    images = [
+        d
+        for d in index.manifests
+        if d.annotations.get(mt.REF_TYPE_ANNOTATION) != mt.ATTESTATION_MANIFEST
+        and (mt.is_manifest(d.media_type) or mt.is_index(d.media_type))
+    ]
+    if len(images) == 1:
+        return images[0]  # type: ignore[no-any-return]
+    listed = ", ".join(format_platform(d.platform) if d.platform else d.digest for d in images)
+    if not images:
+        from .errors import NotFound
+
+        raise NotFound(f"{what}: the index holds no image", input=what, hint="")
+    raise UsageError(
+        f"{what}: the index holds {len(images)} images; choose one with --platform",
+        input=what,
+        hint=f"platforms in this index: {listed}",
+    )
+
+
+def _login_registry(text: str) -> str:
+    """``host[:port]`` of a ``login`` argument (``https://host/``, ``docker.io``,
+    ``https://index.docker.io/v1/`` all accepted; Docker Hub is ``docker.io``)."""
+    from .reference import registry_problem
+    from .transport.credentials import host_key
+
+    host = host_key(text or "docker.io")
+    problem = registry_problem(host) if host else "empty registry name"
+    if problem is not None:
+        raise ReferenceError(
+            f"{text}: {problem}",
+            input=text,
+            hint="give a registry host[:port], e.g. ghcr.io or 127.0.0.1:5000",
+        )
+    return host
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def check_ca_cert(path: str, *, what: str = "ca_cert") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .errors import DigestMismatch, FormatError, IntegrityError, TooLarge
@@ -108,6 +108,48 @@ def read_verified(
             hint="the registry served truncated content or the descriptor is wrong",
         )
     return Verified(bytes(buf), actual)
+
+
+def verify_chunks(
+    chunks: Iterable[bytes],
+    *,
+    digest: str,
+    limit: int,
+    input: str,
+    what: str = "blob",
+    size: int | None = None,
+) -> Iterator[bytes]:
+    """Pass ``chunks`` through (nothing is buffered), hashing and counting them.
+
+    More than ``limit`` (or than ``size``) bytes raise TooLarge before the chunk that
+    crosses it is yielded; after the last chunk, a hash other than ``digest`` raises
+    DigestMismatch and a byte count other than ``size`` IntegrityError.  The caller must
+    treat what it received as unverified until the iterator is exhausted.
+    """
+    alg = parse_digest(digest, input=input).algorithm
+    cap = limit if size is None else min(limit, size)
+    hasher = hashlib.new(alg)
+    count = 0
+    for chunk in chunks:
+        if count + len(chunk) > cap:
+            raise _too_large(input, what, limit, size, cap)
+        count += len(chunk)
+        hasher.update(chunk)
+        yield chunk
+    actual = f"{alg}:{hasher.hexdigest()}"
+    if actual != digest:
+        raise DigestMismatch(
+            f"{input}: {what} hashes to {actual}, expected {digest}",
+            expected=digest,
+            actual=actual,
+            input=input,
+        )
+    if size is not None and count != size:
+        raise IntegrityError(
+            f"{input}: {what} is {count} bytes, its descriptor says {size}",
+            input=input,
+            hint="the registry served truncated content or the descriptor is wrong",
+        )
 
 
 def _too_large(input: str, what: str, limit: int, size: int | None, cap: int) -> TooLarge:

@@ -229,6 +229,51 @@ class LayoutSource:
         """The blob for ``desc``, verified (digest and size) and capped at ``max_size``."""
         return self._read_verified(desc.digest, desc.size, max_size, what="blob")
 
+    def blob_stream(self, digest: str, *, max_size: int) -> tuple[int | None, Iterator[bytes]]:
+        """A blob (a regular file inside the layout) without buffering it: (its size, its
+        chunks), verified as they pass (TooLarge over ``max_size`` before reading,
+        DigestMismatch after the last chunk)."""
+        from .digest import verify_chunks
+
+        path = self._blob_path(digest, what="blob")
+        label = f"{self._name}@{digest}"
+        try:
+            self._check_inside(path, what="blob")
+            fd = os.open(
+                path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            )
+        except FileNotFoundError as exc:
+            raise NotFound(
+                f"{label}: blob not found in the layout",
+                input=label,
+                hint="check the digest (ocitrace manifest REF lists a manifest's blobs)",
+            ) from exc
+        except OSError as exc:
+            raise FormatError(
+                f"{label}: cannot read the blob: {exc.strerror or exc}", input=label
+            ) from exc
+        fh = os.fdopen(fd, "rb")
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            fh.close()
+            raise FormatError(f"{label}: the blob is not a regular file", input=label)
+        if st.st_size > max_size:
+            fh.close()
+            raise TooLarge(
+                f"{label}: blob of {st.st_size} bytes exceeds the {max_size}-byte limit",
+                limit=max_size,
+                input=label,
+            )
+
+        def chunks() -> Iterator[bytes]:
+            with fh:
+                while chunk := fh.read(_CHUNK):
+                    yield chunk
+
+        return st.st_size, verify_chunks(
+            chunks(), digest=digest, limit=max_size, input=label, size=st.st_size
+        )
+
     def tags(self) -> Iterator[str]:
         """``ref.name`` annotations of ``index.json`` entries, in order, without repeats;
         then the cosign tags a ``cosign save`` layout stands for (``sha256-<hex>.att`` …),

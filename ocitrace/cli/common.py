@@ -48,9 +48,21 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def add_registry_options(parser: argparse.ArgumentParser) -> None:
-    """Add the registry connection flags to ``parser`` (one group)."""
-    group = parser.add_argument_group("registry options")
+#: the credential lookup order, for --help (ocitrace/transport/credentials.py implements it)
+CREDENTIALS_HELP = (
+    "credentials: --username/--password-stdin, else the first of these files that holds\n"
+    "the registry: --authfile FILE, --docker-config DIR/config.json, $REGISTRY_AUTH_FILE,\n"
+    "$DOCKER_CONFIG/config.json or ~/.docker/config.json, $XDG_RUNTIME_DIR/containers/\n"
+    "auth.json, ~/.config/containers/auth.json (ocitrace login writes to the first one)"
+)
+
+
+def add_registry_options(parser: argparse.ArgumentParser, *, credentials: bool = True) -> None:
+    """Add the registry connection flags to ``parser`` (one group).
+
+    ``credentials=False`` leaves out ``--username``/``--password-stdin`` (``login`` has
+    its own) but keeps ``--authfile``/``--docker-config``."""
+    group = parser.add_argument_group("registry options", CREDENTIALS_HELP)
     group.add_argument(
         "--auth-realm-host",
         metavar="HOST",
@@ -81,11 +93,25 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
         help="do not verify TLS certificates (dangerous; --insecure as crane and oras spell "
         "it); loopback registries then use HTTPS; for plain HTTP use --insecure-registry",
     )
-    group.add_argument("--username", metavar="USER", help="log in as USER (with --password-stdin)")
+    if credentials:
+        group.add_argument(
+            "--username", metavar="USER", help="log in as USER (with --password-stdin)"
+        )
+        group.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password (or token) for --username from stdin",
+        )
     group.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password (or token) for --username from stdin",
+        "--authfile",
+        metavar="FILE",
+        help="read credentials from FILE (containers auth.json, as podman/skopeo) before any "
+        "other file; default $REGISTRY_AUTH_FILE; ocitrace login writes there",
+    )
+    group.add_argument(
+        "--docker-config",
+        metavar="DIR",
+        help="the docker config directory (DIR/config.json) instead of $DOCKER_CONFIG or ~/.docker",
     )
     group.add_argument(
         "--timeout",
@@ -228,6 +254,8 @@ def client_from_args(
         timeout=getattr(args, "timeout", None) or 30.0,
         max_blob_size=getattr(args, "max_blob_size", None),
         credential_registries=_credential_registries(refs, registries),
+        docker_config_dir=getattr(args, "docker_config", None),
+        auth_file=getattr(args, "authfile", None),
         auth_realm_hosts=tuple(getattr(args, "auth_realm_host", None) or ()),
         environ=environ,
         sleep=sleep,

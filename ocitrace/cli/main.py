@@ -34,10 +34,14 @@ COMMANDS: tuple[str, ...] = (
     "provenance",
     "sbom",
     "manifest",
+    "config",
+    "blob",
     "tags",
     "catalog",
     "verify",
     "diff",
+    "login",
+    "logout",
     "completion",
 )
 
@@ -48,6 +52,8 @@ examples:
   ocitrace digest - < refs.txt
   ocitrace audit 127.0.0.1:5000/ --require provenance
   ocitrace manifest --platform linux/arm64 oci-layout://./layout:v1
+  echo "$TOKEN" | ocitrace login ghcr.io -u octocat --password-stdin
+  ocitrace blob -o layer.tgz 127.0.0.1:5000/app@sha256:…   (bytes as stored, verified)
   ocitrace -v tags 127.0.0.1:5000/app        (log each request, secrets redacted)
 
 exit codes: 0 ok, 1 error, 2 usage, 3 bad reference, 4 not found, 5 auth, 6 network,

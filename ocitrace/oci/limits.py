@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "MiB"]
+__all__ = ["DEFAULT_LIMITS", "GiB", "Limits", "MiB"]
 
 MiB = 1024 * 1024
+GiB = 1024 * MiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Limits:
     config: int = 8 * MiB  # an image config read for its platform / date / labels
     error_body: int = 64 * 1024  # a registry error body: enough for any JSON error
     token_reply: int = 1 * MiB  # a token endpoint's reply
+    blob_stream: int = 32 * GiB  # a blob streamed to a file or stdout (ocitrace blob), never buffered
 
 
 #: the caps when nothing is configured

@@ -320,6 +320,30 @@ class RepositoryClient:
         )
         return got.data
 
+    def blob_stream(self, digest: str, *, max_size: int) -> tuple[int | None, Iterator[bytes]]:
+        """GET a blob without buffering it: (its declared size or None, its chunks).
+
+        The chunks are verified as they pass (:func:`~ocitrace.digest.verify_chunks`): more
+        than ``max_size`` bytes raise TooLarge, a wrong hash raises DigestMismatch after the
+        last chunk.  A declared ``Content-Length`` over ``max_size`` fails before reading.
+        """
+        from ..digest import verify_chunks
+
+        digest = validate_digest(digest, input=f"{self._name}@{digest}")
+        label = f"{self._name}@{digest}"
+        resp = self._get("GET", f"blobs/{digest}", input=label)
+        length = resp.headers.get("Content-Length", "")
+        size = int(length) if length.isdigit() and "Content-Encoding" not in resp.headers else None
+        if size is not None and size > max_size:
+            resp.close()
+            raise TooLarge(
+                f"{label}: blob of {size} bytes exceeds the {max_size}-byte limit",
+                limit=max_size,
+                input=label,
+            )
+        chunks = self._client.chunks(resp, label, min(max_size, size) if size else max_size)
+        return size, verify_chunks(chunks, digest=digest, limit=max_size, input=label, size=size)
+
     def tags(self) -> Iterator[str]:
         """Every tag, sorted (distribution 2.8 returns directory order and ignores n/last)."""
         url = f"{self._base}/tags/list"
