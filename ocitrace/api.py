@@ -943,6 +943,7 @@ class Client:
         fail_findings: Iterable[str] = (),
         read_config: bool = False,
         check_base_updates: bool = False,
+        verify_policy: Policy | None = None,
     ) -> AuditResult:
         """Audit registries, ``namespace/`` prefixes, repositories or images (``ocitrace audit``).
 
@@ -959,6 +960,12 @@ class Client:
         override it everywhere); ``fail_findings``: practice findings that fail (ids or
         severities); ``read_config``: read image configs (label checks);
         ``check_base_updates``: resolve unpinned base images' tags now (other registries).
+        ``verify_policy``: a :class:`~ocitrace.verify.Policy` (identity/issuer, keys,
+        trusted root) to verify signatures under; with it, or a policy file's
+        ``signer-identity``/``signer-issuer``, or ``require=["signed"]``, the cosign and
+        referrers stores are asked for those repositories and every signed item is
+        verified (``row.facts.signature``, SIGNER column, the ``unsigned`` finding);
+        ``require=["signed"]`` fails images where nothing verifies.
         """
         from datetime import UTC
 
@@ -983,6 +990,7 @@ class Client:
                 fail=fail_findings,
                 read_config=read_config,
                 file=policy_file,
+                signer=verify_policy,
             ),
             now=now or datetime.now(UTC),
             tag_filter=TagFilter.parse(tags, exclude_tags),

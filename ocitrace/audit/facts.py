@@ -23,6 +23,11 @@ class Facts:
     built_at: datetime | None = None  # provenance finishedOn, else config "created"
     built_at_from: str | None = None  # "provenance" or "config"
     sbom_packages: int | None = None  # summed over the SBOM documents; None when no SBOM
+    #: signature state (:data:`ocitrace.audit.signing.STATES`); None: not looked at
+    signature: str | None = None
+    signer_cell: str = "-"  # the SIGNER column: "verified <identity>", "invalid: …", …
+    signer_identity: str | None = None  # the verified signer
+    signer_issuer: str | None = None
 
     @property
     def has_sbom(self) -> bool:

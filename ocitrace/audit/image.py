@@ -7,25 +7,33 @@ index already fetched, then per platform the attestation manifest and its layers
 digest, so a :class:`~.cache.CachingSource` answers them on a second run).  Referrers
 and cosign-tag lookups add one to four requests per digest and are switched on by the
 caller (``--referrers``, ``--cosign``).  The image config is read only when a platform
-has no provenance, to date the image by its ``created`` field.
+has no provenance, to date the image by its ``created`` field.  With a
+:class:`~ocitrace.verify.engine.Verifier`, what was found is verified too (no second
+lookup: the verifier reads the items discovery already holds).
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..discover import Attestation, Discovery, Finding, Store, discover
 from ..errors import FormatError, OcitraceError
 from ..oci import mediatypes as mt
+from ..oci.config import parse_config
+from ..oci.config import parse_created as parse_time
 from ..oci.limits import DEFAULT_LIMITS
 from ..oci.model import Descriptor, Index, Manifest, Platform
 from ..oci.platform import normalized_key
-from ..source import Fetched, Referrers, Source
+from ..source import Fetched, Source, SourceWrapper
+from ..verify.model import Verification, VerifyReport
 from .walk import ImageTask
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..verify.engine import Verifier
 
 __all__ = [
     "DEFAULT_LOOKUPS",
@@ -54,6 +62,9 @@ class PlatformImage:
     labels: Mapping[str, str] | None = None  # config labels; None when the config was not read
     #: the exception behind ``error`` (exit code, hint): not compared, not serialised
     exception: BaseException | None = field(default=None, compare=False, repr=False)
+    #: the verification of each signed item of ``attestations``; None: nothing verified
+    #: (no signer policy for this repository)
+    verifications: tuple[Verification, ...] | None = None
 
     @property
     def attestation_manifests(self) -> tuple[str, ...]:
@@ -87,6 +98,7 @@ def audit_image(
     workers: int = 4,
     head_first: bool = True,
     read_config: bool = False,
+    verifier: Verifier | None = None,
 ) -> ImageResult:
     """Resolve and walk one image; registry errors on the top level propagate.
 
@@ -100,6 +112,9 @@ def audit_image(
     ``read_config``: read every platform's image config (labels for the practice checks;
     one request per platform the disk cache does not hold).  Off, a config is read only
     to date an image without provenance.
+
+    ``verifier``: verify every signed item found (``PlatformImage.verifications``); the
+    caller adds the signature stores (cosign, referrers) to ``lookups``.
     """
     memo = _Memo(source)
     if head_first and not task.identifier.startswith("sha256:"):
@@ -128,11 +143,14 @@ def audit_image(
     )
     keys = {normalized_key(p) for p in platforms}
     images = [i for i in found.images if not keys or i.platform in keys]
+    report = verifier.verify_discovery(found, source=memo) if verifier is not None else None
     return ImageResult(
         task,
         top.digest,
         media_type,
-        tuple(_platform_image(memo, found, i.platform, i.digest, read_config) for i in images),
+        tuple(
+            _platform_image(memo, found, i.platform, i.digest, read_config, report) for i in images
+        ),
         found.findings,
         frozenset(lookups),
     )
@@ -154,7 +172,12 @@ def _present_platforms(
 
 
 def _platform_image(
-    memo: Source, found: Discovery, platform: str, digest: str, read_config: bool = False
+    memo: Source,
+    found: Discovery,
+    platform: str,
+    digest: str,
+    read_config: bool = False,
+    report: VerifyReport | None = None,
 ) -> PlatformImage:
     items = found.for_platform(platform) + found.index_level()
     bad = next((a for a in items if a.error and a.store is Store.BUILDKIT), None)
@@ -170,7 +193,20 @@ def _platform_image(
                 error, cause = f"config: {exc}", exc
     if has_provenance:
         created = None  # the provenance dates the build
-    return PlatformImage(platform, digest, items, created, error, labels=labels, exception=cause)
+    verifications = None
+    if report is not None:
+        looked = (report.for_item(a.manifest_digest, a.layer.digest) for a in items)
+        verifications = tuple(v for v in looked if v is not None)
+    return PlatformImage(
+        platform,
+        digest,
+        items,
+        created,
+        error,
+        labels=labels,
+        exception=cause,
+        verifications=verifications,
+    )
 
 
 def _is_provenance(a: Attestation) -> bool:
@@ -178,57 +214,24 @@ def _is_provenance(a: Attestation) -> bool:
 
 
 def _config_facts(source: Source, digest: str) -> tuple[datetime | None, dict[str, str] | None]:
-    """The config's ``created`` time and ``config.Labels`` (string values only)."""
+    """The config's ``created`` time and ``config.Labels`` (string values only), read by
+    :func:`ocitrace.oci.config.parse_config` (the one config reader)."""
     manifest = Manifest.parse(source.manifest(digest).data)
     if manifest.config is None:
         return None, None
     raw = source.blob(manifest.config, max_size=MAX_CONFIG_SIZE)
-    try:
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise FormatError(
-            f"image config {manifest.config.digest} is not JSON: {exc}",
-            input=manifest.config.digest,
-        ) from exc
-    if not isinstance(obj, dict):
-        return None, None
-    config = obj.get("config")
-    raw_labels = config.get("Labels") if isinstance(config, dict) else None
-    labels = (
-        {k: v for k, v in raw_labels.items() if isinstance(k, str) and isinstance(v, str)}
-        if isinstance(raw_labels, dict)
-        else {}
-    )
-    return parse_time(obj.get("created")), labels
+    summary = parse_config(raw, manifest.config.digest)
+    return summary.created, dict(summary.labels)
 
 
-def parse_time(value: object) -> datetime | None:
-    """RFC 3339 with optional nanoseconds (Go writes up to 9 fractional digits)."""
-    if not isinstance(value, str) or not value:
-        return None
-    from dateutil import parser as dateparser
-
-    try:
-        return dateparser.isoparse(value)
-    except (ValueError, OverflowError):
-        return None
-
-
-class _Memo:
+class _Memo(SourceWrapper):
     """Per-image memo of reads by digest, so discovery and the config date share fetches."""
 
     def __init__(self, inner: Source) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._lock = threading.Lock()
         self._manifests: dict[str, Fetched] = {}
         self._blobs: dict[str, bytes] = {}
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    def resolve(self, ref: str) -> Descriptor:
-        return self._inner.resolve(ref)
 
     def manifest(self, ref: str) -> Fetched:
         with self._lock:
@@ -249,12 +252,6 @@ class _Memo:
         with self._lock:
             self._blobs[desc.digest] = data
         return data
-
-    def tags(self) -> Iterator[str]:
-        return self._inner.tags()
-
-    def referrers(self, digest: str, artifact_type: str | None = None) -> Referrers:
-        return self._inner.referrers(digest, artifact_type)
 
 
 def _config_created(source: Source, digest: str) -> datetime | None:

@@ -9,6 +9,12 @@ Practice findings (:mod:`.practices`) get an action from the policy: ``fail`` (a
 failure message), ``warn`` (shown, exit code unchanged; the default) or ``ignore``.
 A policy file adds rules per repository glob (:func:`load_policy_file`); the effective
 policy for one repository is :meth:`Policy.resolve`.
+
+Signatures: ``verify`` holds the signer policy of the CLI's cosign flags (identity,
+issuer, keys, trusted root); a policy file's ``signer-identity``/``signer-issuer``
+(regexps) give it per repository glob.  :meth:`Policy.signature_policy` is the one a
+repository's signatures are verified under (None: not verified, presence only), and
+``require = ["signed"]`` fails images where nothing verifies under it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolicyError
+from ..verify.model import Policy as SignerPolicy
 from .facts import Facts
 from .practices import CHECKS, PracticeFinding, Severity
 
@@ -38,10 +45,12 @@ __all__ = [
     "parse_policy",
 ]
 
-REQUIREMENTS = ("provenance", "sbom", "vuln", "signature")
+#: ``signature``: one is present (verified when a signer policy is given); ``signed``: a
+#: signature or attestation verifies under the signer policy
+REQUIREMENTS = ("provenance", "sbom", "vuln", "signature", "signed")
 ACTIONS = ("fail", "warn", "ignore")
 #: A requirement that a finding stands for: required, that finding fails whatever its action.
-_REQUIRED_BY_FINDING = {"vuln": "no-vuln-scan", "signature": "unsigned"}
+_REQUIRED_BY_FINDING = {"vuln": "no-vuln-scan", "signature": "unsigned", "signed": "unsigned"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 _DURATION_RE = re.compile(r"(\d+)([smhdwy])")
 _DURATION_HINT = "write a duration as a number and unit: 90d, 12h, 2w, 1w3d (s m h d w y)"
@@ -123,6 +132,9 @@ class Policy:
     read_config: bool = False  # read image configs (label checks)
     rules: tuple[Rule, ...] = ()
     origin: str = ""  # the policy file, when there is one
+    #: the signer policy of the CLI's flags (cosign's: identity, issuer, keys, trusted
+    #: root); its identity beats the file's ``signer-identity``/``signer-issuer``
+    verify: SignerPolicy | None = None
 
     @property
     def active(self) -> bool:
@@ -137,6 +149,44 @@ class Policy:
             or self.signer_issuer
             or any("fail" in r.settings or "require" in r.settings for r in self.rules)
         )
+
+    @property
+    def verifies(self) -> bool:
+        """Whether some repository's signatures are verified (signature lookups needed)."""
+        return self.signature_policy() is not None or any(
+            _verifying_settings(r.settings) for r in self.rules
+        )
+
+    def signature_policy(self) -> SignerPolicy | None:
+        """The signer policy this (resolved) policy verifies signatures under; None when
+        nothing asks for verification (signatures are then counted, not verified).
+
+        The flags' identity/issuer win; else the file's ``signer-identity``/``signer-issuer``
+        regexps, on the flags' keys and trusted root.  ``require signed`` without either
+        gives an empty policy: nothing can verify, so those images fail.
+        """
+        base = self.verify
+        if base is not None and base.has_identity:
+            return base
+        if self.signer_identity is not None or self.signer_issuer is not None:
+            if self.signer_identity is None or self.signer_issuer is None:
+                raise PolicyError(
+                    "signer-identity and signer-issuer go together"
+                    + (f" ({self.origin})" if self.origin else ""),
+                    input=self.origin or None,
+                    hint='e.g. signer-identity = "^https://github.com/acme/" and '
+                    'signer-issuer = "^https://token.actions.githubusercontent.com$"',
+                )
+            return dataclasses.replace(
+                base or SignerPolicy(),
+                identity_regexp=self.signer_identity.pattern,
+                issuer_regexp=self.signer_issuer.pattern,
+            )
+        if base is not None and (base.given or base.notation_trust_store is not None):
+            return base
+        if "signed" in self.require:
+            return base or SignerPolicy()
+        return None
 
     @property
     def reads_config(self) -> bool:
@@ -194,11 +244,6 @@ class Policy:
         reports hide them but coverage still counts them)."""
         kept = [(f, self.action(f)) for f in findings]
         failures = [f"{f.id}: {f.message}" for f, a in kept if a == "fail"]
-        if self.signer_identity is not None or self.signer_issuer is not None:
-            failures.append(
-                "signer identity not verified (audit reports signature presence only; "
-                "use ocitrace verify)"
-            )
         return tuple(failures), tuple(kept)
 
     @staticmethod
@@ -226,6 +271,9 @@ def _settings_json(src: Policy | Mapping[str, Any]) -> dict[str, Any]:
         return getattr(src, name) if isinstance(src, Policy) else src.get(name)
 
     out: dict[str, Any] = {}
+    signer = src.verify if isinstance(src, Policy) else None
+    if signer is not None:
+        out["signer"] = _signer_json(signer)
     for name, key in _KEYS.items():
         if not isinstance(src, Policy) and name not in src:
             continue
@@ -238,6 +286,28 @@ def _settings_json(src: Policy | Mapping[str, Any]) -> dict[str, Any]:
             value = value.pattern
         out[key] = value
     return out
+
+
+def _signer_json(p: SignerPolicy) -> dict[str, Any]:
+    """The flags' signer policy for ``--explain-policy`` (key count, not key bytes)."""
+    return {
+        "identity": p.identity,
+        "identityRegexp": p.identity_regexp,
+        "issuer": p.issuer,
+        "issuerRegexp": p.issuer_regexp,
+        "keys": len(p.keys),
+        "trustedRoot": "given" if p.trusted_root is not None else "sigstore public-good",
+        "offline": p.offline,
+        "notationTrustStore": str(p.notation_trust_store) if p.notation_trust_store else None,
+    }
+
+
+def _verifying_settings(settings: Mapping[str, Any]) -> bool:
+    return (
+        "signer_identity" in settings
+        or "signer_issuer" in settings
+        or "signed" in settings.get("require", ())
+    )
 
 
 def _severity_covers(selector: str, severity: Severity) -> bool:
@@ -310,11 +380,13 @@ def parse_policy(
     fail: Iterable[str] = (),
     read_config: bool = False,
     file: str | Path | None = None,
+    signer: SignerPolicy | None = None,
 ) -> Policy:
     """Build a :class:`Policy` from option values; raise PolicyError on bad input.
 
     With ``file``, the policy file is the base and the options given here (the CLI's
-    shortcuts) override it for every repository, as a last ``*`` rule.
+    shortcuts) override it for every repository, as a last ``*`` rule.  ``signer``: the
+    signer policy of the CLI's verify flags (see :meth:`Policy.signature_policy`).
     """
     flags: dict[str, Any] = {}
     wanted = _requirements(require, "--require")
@@ -334,11 +406,37 @@ def parse_policy(
     if read_config:
         flags["read_config"] = True
     if file is None:
-        return Policy(**flags)
-    base = load_policy_file(file)
+        return _checked(Policy(**flags, verify=signer))
+    base = dataclasses.replace(load_policy_file(file), verify=signer)
     if not flags:
-        return base
-    return dataclasses.replace(base, rules=(*base.rules, Rule(("*",), flags)))
+        return _checked(base)
+    return _checked(dataclasses.replace(base, rules=(*base.rules, Rule(("*",), flags))))
+
+
+def _checked(policy: Policy) -> Policy:
+    """Signer settings that can never work are errors before any request: a lone
+    ``signer-identity``/``signer-issuer`` (in [defaults] or with [defaults] in a rule), and
+    ``require signed`` with no signer policy anywhere."""
+    policy.signature_policy()
+    for rule in policy.rules:
+        dataclasses.replace(policy, **dict(rule.settings), rules=()).signature_policy()
+    requires_signed = "signed" in policy.require or any(
+        "signed" in r.settings.get("require", ()) for r in policy.rules
+    )
+    signer = policy.verify
+    has_signer = (
+        (signer is not None and (signer.given or signer.notation_trust_store is not None))
+        or policy.signer_identity is not None
+        or any("signer_identity" in r.settings for r in policy.rules)
+    )
+    if requires_signed and not has_signer:
+        raise PolicyError(
+            "require signed needs a signer policy",
+            input="signed",
+            hint="give --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp] "
+            "or --key PEM, or signer-identity and signer-issuer in the policy file",
+        )
+    return policy
 
 
 def load_policy_file(path: str | Path) -> Policy:

@@ -22,9 +22,11 @@ from typing import Any
 
 from ..attest.provenance import Dependency, ProvenanceRecord
 from ..attest.types import COSIGN_VULN
-from ..discover import Attestation, Kind, Store
+from ..discover import Attestation, Kind
 from ..errors import FormatError, ReferenceError
 from ..reference import parse_reference
+from ..verify.model import Verification
+from .signing import is_signed, signature_state
 
 __all__ = [
     "CHECKS",
@@ -158,8 +160,9 @@ CHECKS: dict[str, CheckInfo] = dict(
         _info(
             "unsigned",
             Severity.MEDIUM,
-            "no signature",
-            "sign the image (cosign sign); found by --cosign / --referrers lookups",
+            "no signature (with a signer policy: none verified under it)",
+            "sign the image (cosign sign / attest); found by --cosign / --referrers lookups, "
+            "verified when a signer identity or key is given",
         ),
         _info(
             "base-outdated",
@@ -212,7 +215,9 @@ class PracticeInput:
 
     ``labels`` is None when the image config was not read (label checks are then
     skipped and listed in :attr:`skipped`); ``lookups`` are the attestation stores that
-    were asked (signatures live outside BuildKit's index entries).
+    were asked (signatures live outside BuildKit's index entries); ``verifications`` the
+    outcome per signed item under the repository's signer policy (None: no policy, so
+    signatures are only counted).
     """
 
     record: ProvenanceRecord | None
@@ -220,6 +225,7 @@ class PracticeInput:
     has_sbom: bool = False
     labels: Mapping[str, str] | None = None
     lookups: frozenset[str] = frozenset({"buildkit"})
+    verifications: Sequence[Verification] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -654,20 +660,56 @@ def _vuln_check(inp: PracticeInput) -> list[PracticeFinding]:
 
 
 def signature_evidence(inp: PracticeInput) -> dict[str, Any]:
-    """Signatures present among the attestations (counted, not verified)."""
+    """Signatures present among the attestations, and with a signer policy how each
+    signed item verified (the verified signer's identity and issuer when one did)."""
     sigs = [a for a in inp.attestations if a.kind is Kind.SIGNATURE]
-    signed_att = [a for a in inp.attestations if a.signatures > 0 or a.store is Store.BUNDLE]
-    return {
+    signed_att = [a for a in inp.attestations if a.kind is not Kind.SIGNATURE and is_signed(a)]
+    ev: dict[str, Any] = {
         "signatures": len(sigs),
         "signedAttestations": len(signed_att),
         "verified": False,
-        "basis": "presence only (signatures are not verified by audit)",
+        "basis": "presence only (no signer policy given: signatures are not verified)",
         "lookups": sorted(inp.lookups),
+    }
+    if inp.verifications is None:
+        return ev
+    state = signature_state(inp.attestations, inp.verifications, inp.lookups)
+    ev["verified"] = state.state == "verified"
+    ev["basis"] = "verified under the signer policy"
+    ev["signer"] = state.cell
+    ev["signerIdentity"] = state.identity
+    ev["signerIssuer"] = state.issuer
+    ev["items"] = [_verification_evidence(v) for v in inp.verifications]
+    return ev
+
+
+def _verification_evidence(v: Verification) -> dict[str, Any]:
+    return {
+        "outcome": v.cell(),
+        "detail": v.detail,
+        "method": v.method.value,
+        "store": v.store,
+        "kind": v.kind,
+        "predicateType": v.predicate_type,
+        "signerIdentity": v.signer.identity if v.signer else None,
+        "signerIssuer": v.signer.issuer if v.signer else None,
+        "manifestDigest": v.manifest_digest,
     }
 
 
 def _signature_check(inp: PracticeInput) -> list[PracticeFinding]:
     ev = signature_evidence(inp)
+    if inp.verifications is not None:
+        if ev["verified"]:
+            return []
+        where = ", ".join(ev["lookups"])
+        return [
+            _finding(
+                "unsigned",
+                f"signature not verified under the policy: {ev['signer']} (looked in: {where})",
+                **ev,
+            )
+        ]
     if ev["signatures"] or ev["signedAttestations"]:
         return []
     where = ", ".join(ev["lookups"])

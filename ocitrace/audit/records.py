@@ -22,6 +22,7 @@ from .image import ImageResult, PlatformImage
 from .policy import Policy
 from .practices import PracticeInput, check_practices
 from .rows import Row
+from .signing import signature_state
 
 __all__ = ["facts_for", "platform_rows", "sbom_documents"]
 
@@ -39,6 +40,17 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
             facts, records, prov = Facts(), {}, None
             if error is None:
                 error, cause = f"attestation: {exc}", exc
+        sig = signature_state(p.attestations, p.verifications, result.lookups)
+        if sig.known:
+            facts = dataclasses.replace(
+                facts,
+                signature=sig.state,
+                signer_cell=sig.cell,
+                signer_identity=sig.identity,
+                signer_issuer=sig.issuer,
+            )
+        if p.verifications is not None:
+            records = {**records, "verifications": [v.to_json() for v in p.verifications]}
         failures: tuple[str, ...] = ()
         if error is None:
             outcome = check_practices(
@@ -48,6 +60,7 @@ def platform_rows(result: ImageResult, policy: Policy, now: datetime) -> list[Ro
                     has_sbom=facts.has_sbom,
                     labels=p.labels,
                     lookups=frozenset(result.lookups),
+                    verifications=p.verifications,
                 )
             )
             finding_failures, kept = policy.evaluate_findings(outcome.findings)

@@ -28,13 +28,14 @@ COLUMNS: dict[str, str] = {
     "source": "SOURCE",
     "built": "BUILT",
     "sbom": "SBOM",
+    "signer": "SIGNER",
     "checks": "CHECKS",
     "status": "STATUS",
 }
 
 
 #: Columns that a folded row shows per platform (the others are the image's own).
-_FOLDED_COLUMNS = ("platform", "provenance", "builder", "source", "built", "sbom")
+_FOLDED_COLUMNS = ("platform", "provenance", "builder", "source", "built", "sbom", "signer")
 
 
 class Status(enum.Enum):
@@ -66,6 +67,17 @@ class Row:
         if self.error is not None:
             return Status.ERROR
         return Status.FAIL if self.failures else Status.OK
+
+    @property
+    def state(self) -> str:
+        """``ok``, ``warn`` (passed, with findings the policy only warns about), ``fail``
+        or ``error``: the STATUS the table and reports show."""
+        status = self.status
+        if status is Status.OK and any(
+            f.get("action") == "warn" for r in (self.parts or (self,)) for f in _findings(r)
+        ):
+            return "warn"
+        return status.value
 
     @property
     def status_text(self) -> str:
@@ -101,6 +113,7 @@ class Row:
             "source": source_cell(f),
             "built": f.built_at.strftime("%Y-%m-%d %H:%M") if f.built_at else "-",
             "sbom": str(f.sbom_packages) if f.sbom_packages is not None else "-",
+            "signer": f.signer_cell,
             "checks": checks_cell(self.warnings),
             "status": self.status_text,
         }
@@ -126,11 +139,19 @@ class Row:
             "builtAt": _iso(f.built_at),
             "builtAtFrom": f.built_at_from,
             "sbomPackages": f.sbom_packages,
+            "signer": f.signer_cell if f.signature is not None else None,
+            "signature": f.signature,
+            "signerIdentity": f.signer_identity,
+            "signerIssuer": f.signer_issuer,
             "checks": len(self.warnings),
             "warnings": [{"code": c, "message": m} for c, m in self.warnings],
         }
         out.update(self.records)
         return out
+
+
+def _findings(row: Row) -> list[Any]:
+    return list(row.records.get("findings") or [])
 
 
 def error_kind(exc: BaseException | None) -> str:
@@ -225,7 +246,22 @@ def _fold_facts(facts: list[Facts]) -> Facts:
         # per-platform counts, not a sum (each platform's SBOM lists the same kinds of
         # packages); the largest, and only when every platform has one
         sbom_packages=max(packages) if packages and len(packages) == len(facts) else None,
+        signature=_worst_signature([f.signature for f in facts]),
+        signer_cell=",".join(_unique(f.signer_cell for f in facts)),
+        signer_identity=joined(f.signer_identity for f in facts),
+        signer_issuer=joined(f.signer_issuer for f in facts),
     )
+
+
+def _worst_signature(states: list[str | None]) -> str | None:
+    """A folded image's signature state: its worst platform's (``verified`` only when
+    every platform verified)."""
+    from .signing import STATES
+
+    known = [s for s in states if s is not None]
+    if not known:
+        return None
+    return max(known, key=lambda s: STATES.index(s) if s in STATES else len(STATES))
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -238,11 +274,15 @@ class Summary:
 
     images: int
     rows: int
-    ok: int
+    ok: int  # passed (status ok): ``warn`` of them with findings the policy warns about
     failed: int
     errors: int
     warned_images: int = 0  # images with at least one consistency warning
     warning_codes: Mapping[str, int] = field(default_factory=dict)  # images per code
+    warn: int = 0  # passed, with findings the policy only warns about (STATUS warn)
+    #: rows per signature state (verified, invalid, no-policy, unsupported, unsigned);
+    #: empty when no row's signatures were looked at
+    signatures: Mapping[str, int] = field(default_factory=dict)
 
 
 def summarize(rows: Sequence[Row]) -> Summary:
@@ -254,12 +294,21 @@ def summarize(rows: Sequence[Row]) -> Summary:
     for warnings in images.values():
         for code in dict.fromkeys(c for c, _ in warnings):
             codes[code] = codes.get(code, 0) + 1
+    from .signing import STATES
+
+    states = [r.state for r in rows]
+    signatures: dict[str, int] = {}
+    for r in rows:
+        if r.facts.signature is not None:
+            signatures[r.facts.signature] = signatures.get(r.facts.signature, 0) + 1
     return Summary(
         images=len(images),
         rows=len(rows),
-        ok=sum(r.status is Status.OK for r in rows),
-        failed=sum(r.status is Status.FAIL for r in rows),
-        errors=sum(r.status is Status.ERROR for r in rows),
+        ok=states.count("ok") + states.count("warn"),
+        failed=states.count("fail"),
+        errors=states.count("error"),
         warned_images=sum(1 for w in images.values() if w),
         warning_codes=dict(sorted(codes.items())),
+        warn=states.count("warn"),
+        signatures={s: signatures[s] for s in STATES if s in signatures},
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import OcitraceError
 from ..oci.model import Platform
@@ -26,8 +27,13 @@ from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
 from .rows import Row
+from .signing import SIGNATURE_LOOKUPS
 from .targets import AuditTarget
 from .walk import Catalog, ImageTask, RepositoryTask, TagFilter, image_tasks, repositories
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..verify.engine import Verifier
+    from ..verify.model import Policy as SignerPolicy
 
 __all__ = ["AuditOptions", "AuditReport", "Progress", "run_audit"]
 
@@ -118,6 +124,9 @@ class _Run:
         self.done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         self.repo_count = 0
         self.image_count = 0
+        # one Verifier per signer policy (keys parsed and trusted roots loaded once)
+        self.verifiers: dict[SignerPolicy, Verifier] = {}
+        self.verifiers_lock = threading.Lock()
 
     def run(self) -> AuditReport:
         ex = ThreadPoolExecutor(max_workers=self.options.pool_size(), thread_name_prefix="audit")
@@ -203,16 +212,30 @@ class _Run:
     def _audit_one(self, source: Source, task: ImageTask) -> list[Row]:
         """Worker side: walk the image and build its rows (decoding happens here too)."""
         opts = self.options
+        verifier = self._verifier(opts.policy.resolve(task.name).signature_policy())
         result = audit_image(
             source,
             task,
             platforms=opts.platforms,
-            lookups=opts.lookups,
+            lookups=opts.lookups | SIGNATURE_LOOKUPS if verifier is not None else opts.lookups,
             max_blob_size=opts.max_blob_size,
             head_first=isinstance(source, CachingSource) and source.may_answer(),
             read_config=opts.policy.reads_config,
+            verifier=verifier,
         )
         return platform_rows(result, self.options.policy, self.options.now)
+
+    def _verifier(self, policy: SignerPolicy | None) -> Verifier | None:
+        """The repository's verifier (None: its signatures are not verified)."""
+        if policy is None:
+            return None
+        with self.verifiers_lock:
+            verifier = self.verifiers.get(policy)
+            if verifier is None:
+                from ..verify.engine import Verifier
+
+                verifier = self.verifiers[policy] = Verifier(policy)
+            return verifier
 
     def _on_image(self, task: ImageTask) -> Callable[[Future[Any]], None]:
         def then(fut: Future[Any]) -> None:

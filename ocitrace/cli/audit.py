@@ -31,6 +31,10 @@ examples:
   ocitrace audit 127.0.0.1:5000/ --format '{{.Repository}}:{{.Tag}} {{.Status}}'
   ocitrace audit ghcr.io/acme/ --policy audit.toml --report sarif=audit.sarif
   ocitrace audit ghcr.io/acme/ --baseline last.json --fail-on new
+  ocitrace audit ghcr.io/acme/ --require signed \
+      --certificate-identity-regexp '^https://github.com/acme/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  ocitrace audit 127.0.0.1:5000/app --require signed --key cosign.pub
 
 targets: a registry (host[:port]), a namespace prefix ending in / (ghcr.io/acme/),
 a repository (all tags), one image (repo:tag or repo@digest), or an OCI layout
@@ -40,16 +44,27 @@ image at all are an error (exit 4), so a mistyped namespace never passes a CI ga
 -o json (one array) / jsonl (one object per line), keys per row: repository, tag,
 digest, platform, status (ok|fail|error), failures, error, errorKind, provenance, slsaVersion,
 mode, builder, source, revision, builtAt, builtAtFrom (provenance|config),
-sbomPackages, checks, warnings [{code, message}]; image rows also platformDigest,
-attestations, provenanceRecord, sboms, findings [{id, severity, message, evidence,
-action}], skippedChecks (labels with --read-config). With --baseline, -o json is the
-report document ({summary, rows}, rows marked change: new|changed|unchanged|gone).
+sbomPackages, signer (the SIGNER cell), signature (verified|invalid|no-policy|
+unsupported|unsigned), signerIdentity, signerIssuer, checks, warnings [{code, message}];
+image rows also platformDigest, attestations, provenanceRecord, sboms, findings [{id,
+severity, message, evidence, action}], skippedChecks (labels with --read-config),
+verifications (as ocitrace verify --json items, with a signer policy).  With --baseline,
+-o json is the report document ({summary, rows}, rows marked change: new|changed|
+unchanged|gone).
 
 reports: --report json=FILE (summary + rows), junit=FILE (a test case per image),
 sarif=FILE (SARIF 2.1.0, a result per finding), markdown=FILE, html=FILE (one file,
 inline SVG charts, no network).  Policy file (--policy, TOML): [defaults] and
 [[rules]] repositories = ["glob"], keys require, fail, warn, ignore, max-age, builder,
-source, require-mode, signer-identity, signer-issuer, read-config.
+source, require-mode, signer-identity, signer-issuer (regexps, together), read-config.
+
+signatures: with a signer policy (the identity/issuer flags or --key below, or
+signer-identity/signer-issuer in the policy file for the repositories it covers) the
+cosign and referrers stores are asked (as --cosign --referrers) and every signature and
+attestation is verified as ocitrace verify does, offline.  SIGNER: "verified <identity>",
+"invalid: <reason>", "signed (no policy given)", "unsigned"; the unsigned finding then
+means "none verified under the policy".  --require signed fails images where nothing
+verifies; --require signature only needs one present.
 """
 
 
@@ -145,9 +160,9 @@ def register(sub: Any) -> None:
         "--require",
         action="append",
         default=[],
-        metavar="provenance|sbom|vuln|signature",
-        help="every image must have this attestation (repeatable; signature: present, "
-        "not verified)",
+        metavar="provenance|sbom|vuln|signature|signed",
+        help="every image must have this attestation (repeatable; signature: present; "
+        "signed: one verifies under the signer policy below)",
     )
     pol.add_argument(
         "--max-age",
@@ -201,6 +216,13 @@ def register(sub: Any) -> None:
         choices=("any", "new"),
         default="any",
         help="with --baseline, 'new' fails only on regressions (default any failure)",
+    )
+    from .verify import add_policy_options
+
+    add_policy_options(
+        p.add_argument_group(
+            "signer policy (cosign's flags; verifies signatures, see below)",
+        )  # type: ignore[arg-type]
     )
     run_g = p.add_argument_group("run")
     run_g.add_argument(
@@ -286,6 +308,7 @@ def run(args: argparse.Namespace) -> int:
                 fail_findings=args.fail_finding,
                 read_config=args.read_config,
                 check_base_updates=args.check_base_updates,
+                verify_policy=signer_policy(args),
             )
             rate_limits = client.rate_limits()
     finally:
@@ -348,7 +371,38 @@ def _policy_from_args(args: argparse.Namespace, parse_policy: Any) -> Any:
         fail=args.fail_finding,
         read_config=args.read_config,
         file=args.policy,
+        signer=signer_policy(args),
     )
+
+
+def signer_policy(args: argparse.Namespace) -> Any:
+    """The :class:`~ocitrace.verify.Policy` of the signer flags (None when none given).
+
+    Identity flags go in pairs and a key or trust store stands alone, as for ``verify``;
+    ``--trusted-root``/``--no-offline`` alone serve the policy file's signer identities.
+    """
+    from .verify import policy_from_args
+
+    cached = getattr(args, "_signer_policy", False)
+    if cached is not False:
+        return cached
+    names = (
+        "certificate_identity",
+        "certificate_identity_regexp",
+        "certificate_oidc_issuer",
+        "certificate_oidc_issuer_regexp",
+        "notation_trust_store",
+        "key",
+    )
+    policy = None
+    if any(getattr(args, n, None) for n in names):
+        policy = policy_from_args(args, required=True)
+    elif args.trusted_root is not None or not args.offline:
+        from ..verify.model import Policy
+
+        policy = Policy.from_files(trusted_root=args.trusted_root, offline=args.offline)
+    args._signer_policy = policy
+    return policy
 
 
 def _report_paths(items: list[str]) -> list[tuple[str, str]]:
@@ -498,14 +552,21 @@ def summary_line(
     rate_limits: Mapping[str, Any],
     meter: SleepMeter | None = None,
 ) -> str:
-    """``audit: 12 images in 5 repositories (20 rows): 20 ok, …; cache: 40 hits, …``."""
+    """``audit: 12 images in 5 repositories (20 rows): 8 ok, 10 warn, 2 failed policy, 0
+    errors; signatures: 3 verified, 1 invalid, 16 unsigned; cache: 40 hits, …``."""
     from ..audit.rows import summarize
 
     s = summarize(rows)
     parts = [
         f"audit: {result.images} images in {result.repositories} repositories"
-        f" ({s.rows} rows): {s.ok} ok, {s.failed} failed policy, {s.errors} errors"
+        f" ({s.rows} rows): {s.ok - s.warn} ok, {s.warn} warn, {s.failed} failed policy,"
+        f" {s.errors} errors"
     ]
+    if s.signatures:
+        words = {"no-policy": "signed (no policy given)", "unsupported": "not supported"}
+        parts.append(
+            "signatures: " + ", ".join(f"{n} {words.get(k, k)}" for k, n in s.signatures.items())
+        )
     if s.warned_images:
         codes = ", ".join(f"{code} {n}" for code, n in s.warning_codes.items())
         parts.append(f"consistency warnings in {s.warned_images} images ({codes})")

@@ -250,11 +250,7 @@ def signed_cell(item: Any, report: Any) -> str:
     if report is not None:
         v = report.for_item(item.manifest_digest, item.layer.digest)
         if v is not None:
-            if v.ok:
-                return _safe(f"verified {v.signer.identity if v.signer else ''}".rstrip())
-            if v.reason is not None and v.status.value == "invalid":
-                return f"invalid: {v.reason.value}"
-            return _safe(v.summary().split(" (", 1)[0])
+            return _safe(v.cell())
     return "signed (no policy given)" if item.signed else "unsigned"
 
 

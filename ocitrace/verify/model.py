@@ -262,6 +262,16 @@ class Verification:
             return "verification not supported" + (f" ({self.detail})" if self.detail else "")
         return "unsigned"
 
+    def cell(self) -> str:
+        """The SIGNED / SIGNER column's words (no terminal escaping: callers print safely):
+        ``verified <identity>``, ``invalid: <reason>``, ``unsigned``, ``signed (no policy
+        given)`` or ``verification not supported``."""
+        if self.status is Status.INVALID:
+            return f"invalid: {self.reason.value if self.reason else 'unknown'}"
+        if self.status is Status.UNSUPPORTED:
+            return "verification not supported"
+        return self.summary()
+
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status.value,

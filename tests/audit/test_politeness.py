@@ -93,7 +93,7 @@ def test_audit_waits_out_a_429_and_reports_backoff_and_rate_limit(
     assert reg.head_times[0] - reg.rejected[0] >= 0.95  # Retry-After: 1 honoured
     assert time.monotonic() - started >= 0.95
     summary = err.strip().splitlines()[-1]
-    assert "3 ok" in summary
+    assert "0 ok, 3 warn" in summary
     assert "backed off 1 times" in summary and "longest 1.0s" in summary
     assert f"rate limit {server.host}: 42/100 remaining per 60s" in summary
 

@@ -133,7 +133,7 @@ class DeepConfig:
 
 def test_too_deep_config_json_is_a_format_error() -> None:
     src = DeepConfig()
-    with pytest.raises(FormatError, match="is not JSON: maximum recursion depth"):
+    with pytest.raises(FormatError, match="is not valid JSON: nested too deeply"):
         _config_created(src, digest(src.manifest_bytes))
 
 

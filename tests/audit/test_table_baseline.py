@@ -64,6 +64,7 @@ def test_empty_columns_dropped_and_wide_keeps_everything(rows: list) -> None:  #
         "SOURCE",
         "BUILT",
         "SBOM",
+        "SIGNER",
         "CHECKS",
         "FINDINGS",
         "STATUS",
