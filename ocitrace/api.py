@@ -1133,7 +1133,16 @@ def _login_registry(text: str) -> str:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask: from /proc on Linux (reading it with ``os.umask`` sets it for a
+    moment, racing other threads creating files), else that way."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,6 +106,8 @@ def test_blob_bytes_as_stored_on_registry_and_layout(
     pushed: RunningRegistry, tmp_path: Path
 ) -> None:
     manifest = top_manifest("single-plain")
+    umask = os.umask(0o022)
+    os.umask(umask)
     for digest in (digest_of(manifest, "config"), digest_of(manifest, "layers")):
         want = fixture_file("single-plain", digest)
         for n, base in enumerate(refs(pushed, "single", "single-plain")):
@@ -113,6 +117,7 @@ def test_blob_bytes_as_stored_on_registry_and_layout(
             saved = run_cli("blob", "-o", str(target), f"{base}@{digest}", home=tmp_path)
             assert (saved.returncode, saved.stdout) == (0, b""), saved.stderr
             assert target.read_bytes() == want
+            assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
     with Client() as oc:
         layer = digest_of(manifest, "layers")
         ref = f"{pushed.host}/blobcli/single@{layer}"

@@ -401,3 +401,35 @@ def test_symlinked_config_is_written_through_the_link(tmp_path: Path) -> None:
         "auths": {"127.0.0.1:5000": {"auth": b64("u:p")}},
         "psFormat": "x",
     }
+
+
+def test_verbose_login_never_shows_the_password(basic: RunningRegistry, tmp_path: Path) -> None:
+    for password in (PASSWORD, WRONG):
+        proc = run_cli(
+            "-vv",
+            "login",
+            basic.host,
+            "-u",
+            "alice",
+            "--password-stdin",
+            stdin=password,
+            home=tmp_path,
+            text=True,
+        )
+        assert f"GET http://{basic.host}/v2/" in proc.stderr  # the check was logged
+        assert password not in proc.stderr + proc.stdout
+        assert b64(f"alice:{password}") not in proc.stderr
+    assert proc.returncode == exitcodes.AUTH
+
+
+def test_login_to_a_registry_without_auth_says_so(
+    registry: RunningRegistry, tmp_path: Path
+) -> None:
+    proc = login(registry, tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "Login Succeeded\n")
+    assert proc.stderr.startswith(
+        f"note: {registry.host} answered without asking for credentials; stored anyway\n"
+    )
+    assert json.loads(docker_config(tmp_path).read_text()) == {
+        "auths": {registry.host: {"auth": b64("alice:wonderland")}}
+    }
