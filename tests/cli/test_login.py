@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from ocitrace import Client, Unauthorized
 from ocitrace.api import _login_registry
 from ocitrace.cli import exitcodes
 from ocitrace.transport.credentials import DOCKER_HUB_KEY, CredentialFile
 from ocitrace.transport.credstore import erase_login, store_login
 from tests.cli.inproc import run_cli
+from tests.security.hostile import HostileServer, Reply, Seen
 from tests.support.registry import (
     RunningRegistry,
     fixture_dir,
@@ -433,3 +435,59 @@ def test_login_to_a_registry_without_auth_says_so(
     assert json.loads(docker_config(tmp_path).read_text()) == {
         "auths": {registry.host: {"auth": b64("alice:wonderland")}}
     }
+
+
+def test_login_is_refused_when_the_token_realm_would_not_get_the_password(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A realm outside the registry's domain is asked anonymously (issue 12 item 3): a token
+    it hands out proves nothing about the password, so login must not report success."""
+    registry, realm, token_value = "registry.example.test", "auth.elsewhere.test", "tok"
+
+    def handler(seen: Seen) -> Reply:
+        if seen.target.startswith(f"http://{registry}/"):
+            if seen.header("Authorization") != f"Bearer {token_value}":
+                challenge = f'Bearer realm="http://{realm}/token",service="svc"'
+                return Reply(401, {"WWW-Authenticate": challenge}, b"")
+            return Reply(200, {"Content-Type": "application/json"}, b"{}")
+        return Reply(200, {"Content-Type": "application/json"}, b'{"token": "tok"}')
+
+    with HostileServer(handler) as srv:
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, srv.url)
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv("all_proxy", raising=False)
+        options: dict[str, object] = {
+            "insecure_registries": [registry, realm],
+            "docker_config_dir": tmp_path / "d",
+            "timeout": 5.0,
+        }
+        with Client(**options) as oc, pytest.raises(Unauthorized) as caught:  # type: ignore[arg-type]
+            oc.login(registry, "alice", PASSWORD)
+        assert "the token realm would not receive the credentials" in str(caught.value)
+        assert not (tmp_path / "d").exists()
+        asked = [s for s in srv.seen if s.target.startswith(f"http://{realm}/")]
+        assert asked and all(s.header("Authorization") is None for s in asked)
+        with Client(**options, auth_realm_hosts=[realm]) as oc:  # type: ignore[arg-type]
+            done = oc.login(registry, "alice", PASSWORD)
+        assert done.path == tmp_path / "d" / "config.json"
+        asked = [s for s in srv.seen if s.target.startswith(f"http://{realm}/")]
+        assert asked[-1].header("Authorization") == "Basic " + b64(f"alice:{PASSWORD}")
+
+
+def test_every_registry_command_takes_authfile_and_docker_config() -> None:
+    import argparse
+
+    from ocitrace.cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    with_registry = set()
+    for name, command in sub.choices.items():
+        flags = {flag for action in command._actions for flag in action.option_strings}
+        if "--insecure-registry" in flags:
+            with_registry.add(name)
+            assert {"--authfile", "--docker-config"} <= flags, name
+            assert "--authfile FILE, --docker-config DIR/config.json" in command.format_help()
+    assert {"login", "logout", "config", "blob", "tags", "manifest", "audit"} <= with_registry
