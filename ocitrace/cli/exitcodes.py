@@ -19,12 +19,14 @@ INTERRUPTED = 130  # Ctrl-C
 
 def for_exception(exc: BaseException) -> int:
     """Map an exception to its exit code (most specific class first)."""
+    import sys
+
     from .. import errors as e
 
-    try:
-        from ..template import TemplateError
-    except ImportError:  # pragma: no cover - template package always present
-        TemplateError = ()  # type: ignore[assignment,misc]
+    # a TemplateError exists only where the engine was loaded: a failed ``digest`` need not
+    # load it just to map its error
+    template = sys.modules.get("ocitrace.template")
+    TemplateError = template.TemplateError if template is not None else ()
     table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], int]] = [
         (KeyboardInterrupt, INTERRUPTED),
         (e.UsageError, USAGE),
