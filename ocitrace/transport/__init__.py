@@ -12,7 +12,8 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
 
 Modules: ``core`` (session + request loop), ``retry`` (policy, Retry-After, per-host gate),
 ``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
-(docker config, helpers, containers auth.json), ``ratelimit``, ``redact``, ``messages``.
+(docker config, helpers, containers auth.json; their lookup order), ``credstore`` (what
+``login``/``logout`` write, and the ``/v2/`` check), ``ratelimit``, ``redact``, ``messages``.
 """
 
 from __future__ import annotations
