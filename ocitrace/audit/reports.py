@@ -25,6 +25,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import UsageError
+from ..textsafe import escape, escape_line
 from .practices import CHECKS
 from .rows import Row
 
@@ -183,8 +184,9 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _x(text: object) -> str:
-    """Text XML 1.0 can carry (control characters dropped: they are not allowed at all)."""
-    return _XML_BAD.sub("\ufffd", str(text))
+    """Text XML 1.0 can carry and a terminal can show (``cat report.xml``): control
+    characters shown as ``\\xHH`` (textsafe), the non-characters U+FFFE/U+FFFF as U+FFFD."""
+    return _XML_BAD.sub("\ufffd", escape(str(text)))
 
 
 def render_junit(doc: Mapping[str, Any]) -> str:
@@ -386,8 +388,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def _md(text: object) -> str:
-    """One table cell: escaped, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """One table cell: on one line, control characters shown as ``\\xHH``, Markdown escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", escape_line(" ".join(str(text).split())))
 
 
 _STATE_ICON = {"ok": "✅ ok", "warn": "⚠️ warn", "fail": "❌ fail", "error": "💥 error"}
@@ -474,7 +476,8 @@ details{margin:2px 0}summary{cursor:pointer}
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """HTML-escaped, control characters shown as ``\\xHH`` (HTML forbids them too)."""
+    return html.escape(escape(str(text)), quote=True)
 
 
 def render_html(doc: Mapping[str, Any], *, now: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from ..textsafe import escape_unprintable
 from .model import (
     AttestationEntry,
     AttestationsDiff,
@@ -33,13 +34,9 @@ _RESET = "\x1b[0m"
 
 
 def safe(text: str) -> str:
-    """``text`` with C0/C1 control characters (and DEL) shown as ``\\xNN`` escapes."""
-    return "".join(
-        c
-        if c.isprintable() or c == " "
-        else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
-        for c in text
-    )
+    """``text`` on one line with every unprintable character (C0, DEL, C1, bidi
+    controls, separators) shown as ``\\xNN`` / ``\\uNNNN``: textsafe's strict form."""
+    return escape_unprintable(text)
 
 
 def _value(v: Value) -> str:
