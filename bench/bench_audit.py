@@ -4,8 +4,9 @@ A namespace of 50 repositories × 4 tags (two-platform BuildKit indexes with SLS
 provenance, the ``git-context-max`` fixture) in Debian's docker-registry, reached
 through a loopback proxy adding 25 ms each way.  Every tag is a distinct image: its
 provenance layers (padded with trailing whitespace), attestation manifests and index
-differ, so a cold audit cannot serve one image from another's cache entries.  Measured
-in one run, medians of ``BENCH_RUNS`` (default 3) repetitions:
+differ, so a cold audit cannot serve one image from another's cache entries
+(``BENCH_QUICK=1``: 10 × 2).  Measured in one run, ``BENCH_RUNS`` (default 3; 1 quick)
+repetitions each, wall min/median/max and CPU (user + sys of the process tree):
 
 * ``ocitrace audit`` with an empty cache (fetches index, attestation manifests and
   provenance blobs) and again with the warm cache;
@@ -32,17 +33,27 @@ import hashlib
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    QUICK,
+    Figure,
+    check,
+    fmt_s,
+    json_arg,
+    loadavg,
+    ocitrace_cmd,
+    run_once,
+    runs,
+    tool_version,
+    write_results,
+)
 from bench.latency_proxy import LatencyProxy, latency_proxy  # noqa: E402
 from tests.support.registry import (  # noqa: E402
     RunningRegistry,
@@ -53,10 +64,10 @@ from tests.support.registry import (  # noqa: E402
     start_registry,
 )
 
-REPOS, TAGS, DELAY = 50, 4, 0.025
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+REPOS, TAGS = (10, 2) if QUICK else (50, 4)
+DELAY = 0.025
+RUNS = runs(3, quick=1)
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
-OCITRACE = [sys.executable, "-m", "ocitrace"]
 JOBS = ["-j", os.environ["BENCH_JOBS"]] if os.environ.get("BENCH_JOBS") else []  # else default
 
 
@@ -83,34 +94,7 @@ def push_distinct(reg: RunningRegistry, layout: Path, repo: str, tag: str, n: in
     push_manifest(reg, repo, tag, json.dumps(index).encode(), index["mediaType"])
 
 
-def timed(fn: Callable[[], None], runs: int) -> list[float]:
-    """Wall times of ``runs`` calls, sorted."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)
-
-
-def sh(cmd: list[str] | str, *, stdin: str | None = None, shell: bool = False) -> None:
-    res = subprocess.run(
-        cmd,
-        input=stdin,
-        text=True,
-        shell=shell,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-        cwd=ROOT,
-    )
-    if res.returncode not in (0,):
-        raise SystemExit(
-            f"{cmd if isinstance(cmd, str) else ' '.join(cmd)}: exit {res.returncode}: {res.stderr[-500:]}"
-        )
-
-
-def main() -> int:
+def main(argv: list[str]) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ocitrace-bench-"))
     reg = start_registry(tmp / "registry")
     try:
@@ -120,96 +104,123 @@ def main() -> int:
             for t in range(TAGS):
                 push_distinct(reg, fixture, f"bench/app{r:02d}", f"v{t}", r * TAGS + t + 1)
         with latency_proxy(reg.url, delay=DELAY) as proxy:
-            results, counts = measure(proxy, tmp)
+            figures = measure(proxy, tmp)
     finally:
         reg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    report(results, counts)
+    judge(figures)
+    report(figures)
+    meta = {
+        "repositories": REPOS,
+        "tags": TAGS,
+        "delay_ms": DELAY * 1000,
+        "runs": RUNS,
+        "skopeo_runs": SKOPEO_RUNS,
+        "skopeo": tool_version(["skopeo", "--version"]),
+    }
+    write_results(json_arg(argv), "audit", figures, meta=meta)
     return 0
 
 
-def measure(lp: LatencyProxy, tmp: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
-    """Time every contender once per run through the proxy; count requests of one run each."""
+def measure(lp: LatencyProxy, tmp: Path) -> list[Figure]:
+    """Time every contender through the proxy; requests and their split by method counted
+    during the last run of each."""
     proxy = lp.host
+    n = REPOS * TAGS
     refs = [f"{proxy}/bench/app{r:02d}:v{t}" for r in range(REPOS) for t in range(TAGS)]
     refs_text = "\n".join(refs) + "\n"
     cache = tmp / "cache"
-    env_skopeo = "skopeo inspect --raw --tls-verify=false"
+    skopeo = "skopeo inspect --raw --tls-verify=false"
+    oc = ocitrace_cmd()
+    audit = [*oc, "audit", f"{proxy}/bench/", "-o", "jsonl", "--no-progress", *JOBS]
+    loop_name, xargs_name = f"skopeo loop × {n} (sequential)", f"skopeo xargs -P8 × {n}"
+    has_skopeo = shutil.which("skopeo") is not None
+    group = f"audit, {REPOS}×{TAGS} images, +{DELAY * 1000:.0f} ms each way"
+    figures: list[Figure] = []
 
-    audit = [*OCITRACE, "audit", f"{proxy}/bench/", "-o", "jsonl", "--no-progress", *JOBS]
+    def timed(
+        fig: Figure,
+        cmd: list[str] | str,
+        times: int,
+        *,
+        before: Callable[[], None] | None = None,
+        stdin: bytes | None = None,
+        shell: bool = False,
+    ) -> Figure:
+        for _ in range(times):
+            if before is not None:
+                before()
+            lp.clear()
+            fig.add(check(run_once(cmd, stdin=stdin, shell=shell), cmd))
+            stats = lp.stats()
+            fig.requests = int(stats["requests"])  # type: ignore[call-overload]
+            split = stats["methods"]
+            assert isinstance(split, dict)
+            fig.note = ", ".join(f"{m} {k}" for m, k in sorted(split.items()))
+        figures.append(fig)
+        return fig
 
-    def audit_cold() -> None:
+    def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
-        sh([*audit, "--cache-dir", str(cache)])
 
-    def audit_warm() -> None:
-        sh([*audit, "--cache-dir", str(cache)])
-
-    def digest_all() -> None:
-        sh([*OCITRACE, "digest", *JOBS, "-"], stdin=refs_text)
-
-    results: dict[str, list[float]] = {}
-    counts: dict[str, int] = {}
-    methods: dict[str, str] = {}
-    results["ocitrace audit (cold)"] = timed(audit_cold, RUNS)
-    lp.clear()
-    audit_cold()
-    counts["ocitrace audit (cold)"] = _count(lp, methods, "ocitrace audit (cold)")
-    results["ocitrace audit (warm)"] = timed(audit_warm, RUNS)
-    lp.clear()
-    audit_warm()
-    counts["ocitrace audit (warm)"] = _count(lp, methods, "ocitrace audit (warm)")
-    results["ocitrace digest × 200"] = timed(digest_all, RUNS)
-    lp.clear()
-    digest_all()
-    counts["ocitrace digest × 200"] = _count(lp, methods, "ocitrace digest × 200")
-    if shutil.which("skopeo"):
+    cold_peers = [loop_name, xargs_name] if has_skopeo else []
+    timed(
+        Figure("ocitrace audit (cold)", group, peers=cold_peers),
+        [*audit, "--cache-dir", str(cache)],
+        RUNS,
+        before=clear_cache,
+    )
+    timed(
+        Figure("ocitrace audit (warm)", group, peers=["ocitrace audit (cold)"]),
+        [*audit, "--cache-dir", str(cache)],
+        RUNS,
+    )
+    timed(
+        Figure(f"ocitrace digest × {n}", group, peers=[xargs_name] if has_skopeo else []),
+        [*oc, "digest", *JOBS, "-"],
+        RUNS,
+        stdin=refs_text.encode(),
+    )
+    if has_skopeo:
         listfile = tmp / "refs.txt"
         listfile.write_text(refs_text)
-        loop = (
-            f'while read r; do {env_skopeo} "docker://$r" >/dev/null || exit 1; done < {listfile}'
+        loop = f'while read r; do {skopeo} "docker://$r" >/dev/null || exit 1; done < {listfile}'
+        xargs = f"xargs -P8 -I{{}} {skopeo} docker://{{}} < {listfile} >/dev/null"
+        timed(Figure(loop_name, group), loop, SKOPEO_RUNS, shell=True)
+        timed(Figure(xargs_name, group), xargs, SKOPEO_RUNS, shell=True)
+    return figures
+
+
+def judge(figures: list[Figure]) -> None:
+    """Mark the issue's targets met or not (reported; the start-up gate is the one that fails)."""
+    by = {f.name: f for f in figures}
+    cold, warm = by["ocitrace audit (cold)"], by["ocitrace audit (warm)"]
+    warm.target, warm.ok = "≥ 3× faster than cold", cold.median / warm.median >= 3
+    digest = next(f for f in figures if f.name.startswith("ocitrace digest"))
+    if not QUICK:
+        digest.target, digest.ok = "< 1.5 s", digest.median < 1.5
+    loop = next((f for f in figures if f.name.startswith("skopeo loop")), None)
+    xargs = next((f for f in figures if f.name.startswith("skopeo xargs")), None)
+    if loop and xargs:
+        cold.target = "≥ 20× the skopeo loop, faster than xargs -P8"
+        cold.ok = loop.median / cold.median >= 20 and xargs.median / cold.median > 1
+
+
+def report(figures: list[Figure]) -> None:
+    print(f"\n{REPOS}×{TAGS} images, +{DELAY * 1000:.0f} ms each way; load {loadavg()}")
+    print(f"  {'':36s} {'min':>9s} {'median':>9s} {'max':>9s} {'CPU med':>9s} {'req':>5s}")
+    for f in figures:
+        print(
+            f"  {f.name:36s} {fmt_s(f.min):>9s} {fmt_s(f.median):>9s} {fmt_s(f.max):>9s} "
+            f"{fmt_s(f.cpu_median):>9s} {f.requests or 0:>5d}  {f.note}"
         )
-        xargs = f"xargs -P8 -I{{}} {env_skopeo} docker://{{}} < {listfile} >/dev/null"
-        results["skopeo loop (sequential)"] = timed(lambda: sh(loop, shell=True), SKOPEO_RUNS)
-        results["skopeo xargs -P8"] = timed(lambda: sh(xargs, shell=True), SKOPEO_RUNS)
-        lp.clear()
-        sh(f"head -1 {listfile} | while read r; do {env_skopeo} docker://$r; done", shell=True)
-        counts["skopeo (one reference)"] = _count(lp, methods, "skopeo (one reference)")
-    for name, split in methods.items():
-        print(f"  requests of {name}: {split}")
-    return results, counts
-
-
-def _count(lp: LatencyProxy, methods: dict[str, str], name: str) -> int:
-    """Requests the proxy saw since the last clear; their split by method kept for the report."""
-    stats = lp.stats()
-    split = stats["methods"]
-    assert isinstance(split, dict)
-    methods[name] = ", ".join(f"{m} {n}" for m, n in sorted(split.items()))
-    n = stats["requests"]
-    assert isinstance(n, int)
-    return n
-
-
-def report(runs: dict[str, list[float]], counts: dict[str, int]) -> None:
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n{REPOS}×{TAGS} images, +{DELAY * 1000:.0f} ms each way; medians of {RUNS} runs")
-    print(f"  (load average at the end: {load} on {os.cpu_count()} CPUs; min and max beside)")
-    results = {name: statistics.median(times) for name, times in runs.items()}
-    for name, secs in results.items():
-        n = f"  ({counts[name]} requests)" if name in counts else ""
-        spread = f"[{runs[name][0]:.2f} … {runs[name][-1]:.2f}]" if len(runs[name]) > 1 else ""
-        print(f"  {name:28s} {secs:8.2f} s {spread:16s}{n}")
-    if "skopeo (one reference)" in counts:
-        print(f"  skopeo inspect --raw: {counts['skopeo (one reference)']} requests per reference")
-    cold, warm = results["ocitrace audit (cold)"], results["ocitrace audit (warm)"]
-    print(f"\n  warm vs cold audit: {cold / warm:.1f}× faster (target ≥ 3×)")
-    print(f"  200 digests: {results['ocitrace digest × 200']:.2f} s (target < 1.5 s)")
-    if "skopeo loop (sequential)" in results:
-        loop, xargs = results["skopeo loop (sequential)"], results["skopeo xargs -P8"]
-        print(f"  cold audit vs skopeo loop: {loop / cold:.1f}× faster (target ≥ 20×)")
-        print(f"  cold audit vs skopeo xargs -P8: {xargs / cold:.1f}× faster (target > 1×)")
+    by = {f.name: f for f in figures}
+    cold, warm = by["ocitrace audit (cold)"], by["ocitrace audit (warm)"]
+    print(f"\n  warm vs cold audit: {cold.median / warm.median:.1f}× faster (target ≥ 3×)")
+    for f in figures:
+        if f.name.startswith("skopeo"):
+            print(f"  cold audit vs {f.name}: {f.median / cold.median:.1f}× faster")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

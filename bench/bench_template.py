@@ -16,14 +16,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ocitrace.template import Template
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import QUICK, Figure, json_arg, write_results  # noqa: E402
+from ocitrace.template import Template  # noqa: E402
+
 BLOB = ROOT / "fixtures/buildkit/classic-slsa1-max/blobs/sha256"
 PREFIX = "0eb2f8f93d19"  # the in-toto statement of the amd64 image (fixtures/buildkit/README.md)
 ORACLE = ROOT / "tools/gotemplate-oracle/gotemplate-oracle"
 TARGET_BYTES = 1_000_000
-ROUNDS = 15
+ROUNDS = 5 if QUICK else 15
 
 # From the buildx docs, adapted to the SLSA v1 field names (FORMATS.md §4.1).
 DOCKERFILE_TEMPLATE = (
@@ -54,7 +57,10 @@ def inflated_provenance(target: int) -> dict[str, Any]:
     return {"Name": "example", "Provenance": {"SLSA": predicate}}
 
 
-def main() -> int:
+GROUP = "template: Dockerfile extraction over a 1 MB provenance"
+
+
+def main(argv: list[str]) -> int:
     data = inflated_provenance(TARGET_BYTES)
     size = len(json.dumps(data))
     tpl = Template("").parse(DOCKERFILE_TEMPLATE)
@@ -63,10 +69,13 @@ def main() -> int:
     )
     times = []
     out = ""
+    render = Figure("template render (parsed once)", GROUP, note="in process")
     for _ in range(ROUNDS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = tpl.execute(data)
         times.append(time.perf_counter() - start)
+        render.cpu.append(time.process_time() - cpu)
+    render.wall = times
     print(f"document: {size / 1e6:.2f} MB JSON, {n_infos} source infos; output {len(out)} bytes")
     print(
         f"render (parsed once): median {statistics.median(times) * 1e3:.2f} ms over {ROUNDS} runs"
@@ -77,23 +86,27 @@ def main() -> int:
         Template("").parse(DOCKERFILE_TEMPLATE)
         parse_times.append(time.perf_counter() - start)
     print(f"parse: median {statistics.median(parse_times) * 1e6:.1f} us")
-    compare_with_go(data)
+    figures = [render, *compare_with_go(data)]
+    write_results(json_arg(argv), "template", figures, meta={"rounds": ROUNDS, "bytes": size})
     return 0
 
 
-def compare_with_go(data: dict[str, Any]) -> None:
+def compare_with_go(data: dict[str, Any]) -> list[Figure]:
     """Decode + parse + render, ocitrace vs Go's text/template (the oracle), if it is built."""
     doc = json.dumps(data)
     py_times = []
+    ours = Figure("template json.loads + parse + render", GROUP, note="in process")
     for _ in range(ROUNDS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         Template("").parse(DOCKERFILE_TEMPLATE).execute(json.loads(doc))
         py_times.append(time.perf_counter() - start)
+        ours.cpu.append(time.process_time() - cpu)
+    ours.wall = py_times
     py = statistics.median(py_times)
     print(f"ocitrace json.loads + parse + render: median {py * 1e3:.2f} ms")
     if not ORACLE.exists():
         print("go: tools/gotemplate-oracle not built (make gotemplate-fixtures); no comparison")
-        return
+        return [ours]
     line = json.dumps({"name": "x", "template": DOCKERFILE_TEMPLATE, "data": data})
     go_times = []
     for n in (1, 1 + ROUNDS):  # the difference cancels process start-up
@@ -104,7 +117,12 @@ def compare_with_go(data: dict[str, Any]) -> None:
     go = (go_times[1] - go_times[0]) / ROUNDS
     print(f"go oracle per case (scan case line, decode data, parse, render): {go * 1e3:.2f} ms")
     print(f"ratio ocitrace/go: {py / go:.2f}x (the oracle scans each 1 MB case twice)")
+    ours.peers = ["go text/template (oracle)"]
+    peer = Figure(
+        "go text/template (oracle)", GROUP, wall=[go], note="per case, start-up cancelled"
+    )
+    return [ours, peer]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

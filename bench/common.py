@@ -1,8 +1,8 @@
 """What every benchmark shares: timing child processes, figures, the results JSON.
 
 A :class:`Figure` is one measured thing (``ocitrace inspect`` at 25 ms, ``skopeo --version``):
-its wall times and the child's CPU time (user + system, from ``wait4``) per run, the
-requests a latency proxy counted, and the name of the peer it is compared with.  Each
+its wall times and the child's CPU time (user + system of the children) per run, the
+requests a latency proxy counted, and the names of the peers it is compared with.  Each
 ``bench_*.py`` script writes its figures with :func:`write_results` when given
 ``--json FILE``; ``bench/run.py`` merges them and prints one table, and
 ``bench/readme.py`` turns the merged JSON into the README's table.
@@ -43,6 +43,22 @@ def ocitrace_cmd() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ocitrace"]
 
 
+def bench_env() -> dict[str, str]:
+    """The environment of every measured process: bytecode caching on, as in any install.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (as in some shells and CI jobs) every run would
+    compile ocitrace from source (for ``api.py`` alone more than the whole start-up
+    budget), so it is dropped, and the caches go to ``PYTHONPYCACHEPREFIX`` outside the
+    tree (the warm-up runs fill it)."""
+    import tempfile
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.setdefault(
+        "PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / f"ocitrace-bench-{os.getuid()}")
+    )
+    return env
+
+
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -66,8 +82,9 @@ def run_once(
     env: dict[str, str] | None = None,
     capture: bool = False,
 ) -> Sample:
-    """Run ``cmd`` to completion; wall time from fork to reap, CPU time of it and its children
-    (``RUSAGE_CHILDREN`` delta: a shell loop's skopeo processes count)."""
+    """Run ``cmd`` to completion (in :func:`bench_env` unless ``env`` is given); wall time
+    from fork to reap, CPU time of it and its children (``RUSAGE_CHILDREN`` delta: a shell
+    loop's skopeo processes count)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -76,7 +93,7 @@ def run_once(
         cmd,
         input=stdin,
         shell=shell,
-        env=env,
+        env=bench_env() if env is None else env,
         cwd=ROOT,
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -106,7 +123,7 @@ class Figure:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     requests: int | None = None
-    peer: str | None = None  # the name of the Figure it is compared with
+    peers: list[str] = field(default_factory=list)  # names of the Figures it is compared with
     note: str = ""
     target: str = ""  # the issue's target, as text ("≥ 20× the skopeo loop")
     ok: bool | None = None  # the target met (None: no target, or not checked)

@@ -42,6 +42,7 @@ from bench.common import (  # noqa: E402
     QUICK,
     Figure,
     Sample,
+    bench_env,
     check,
     fmt_s,
     json_arg,
@@ -89,15 +90,23 @@ def contenders(registry_host: str | None) -> list[tuple[Figure, list[str]]]:
     out: list[tuple[Figure, list[str]]] = [
         (Figure("python -c pass", "startup", note="the same interpreter"), [*PY, "-c", "pass"]),
         (
-            Figure("ocitrace --version", "startup", peer="skopeo --version"),
+            Figure("ocitrace --version", "startup", peers=["python -c pass", "skopeo --version"]),
             [*oc, "--version"],
         ),
         (
-            Figure("ocitrace digest (layout)", "startup", peer="skopeo inspect --raw (layout)"),
+            Figure(
+                "ocitrace digest (layout)",
+                "startup",
+                peers=["python -c pass", "skopeo inspect --raw (layout)"],
+            ),
             [*oc, "digest", LAYOUT_REF],
         ),
         (
-            Figure("ocitrace inspect (layout)", "startup", peer="skopeo inspect --raw (layout)"),
+            Figure(
+                "ocitrace inspect (layout)",
+                "startup",
+                peers=["python -c pass", "skopeo inspect --raw (layout)"],
+            ),
             [*oc, "inspect", LAYOUT_REF],
         ),
     ]
@@ -112,10 +121,10 @@ def contenders(registry_host: str | None) -> list[tuple[Figure, list[str]]]:
         ]
     if registry_host:
         ref = f"{registry_host}/bench/startup:v1"
-        peer = "skopeo inspect --raw (registry)" if skopeo else None
+        peer = ["skopeo inspect --raw (registry)"] if skopeo else []
         out += [
-            (Figure("ocitrace digest (registry)", "startup", peer=peer), [*oc, "digest", ref]),
-            (Figure("ocitrace inspect (registry)", "startup", peer=peer), [*oc, "inspect", ref]),
+            (Figure("ocitrace digest (registry)", "startup", peers=peer), [*oc, "digest", ref]),
+            (Figure("ocitrace inspect (registry)", "startup", peers=peer), [*oc, "inspect", ref]),
         ]
         if skopeo:
             out.append(
@@ -139,7 +148,9 @@ def importtime(cmd: Sequence[str]) -> tuple[int, list[tuple[int, str]], set[str]
         full = [sys.executable, "-X", "importtime", *cmd[1:]]
     else:  # the console script: run it with the same interpreter
         full = [sys.executable, "-X", "importtime", *cmd]
-    res = subprocess.run(full, capture_output=True, text=True, check=False, cwd=ROOT)
+    res = subprocess.run(
+        full, capture_output=True, text=True, check=False, cwd=ROOT, env=bench_env()
+    )
     total, top, names = 0, [], set()
     for m in _LINE.finditer(res.stderr):
         total += int(m.group(1))
