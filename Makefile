@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit bench fuzz deps system-deps gotemplate-fixtures clean man
+.PHONY: demo test lint typecheck unit bench bench-readme fuzz deps system-deps gotemplate-fixtures clean man
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,14 @@ unit: deps
 
 test: deps lint typecheck unit
 
+# Every benchmark beside its peers (skopeo; buildx with BUILDX=/path/to/docker-buildx), ~10 min;
+# BENCH_QUICK=1 for a quick sanity run.  Fails when a start-up target is missed (bench/startup.py).
 bench: deps
 	$(BIN)/python bench/run.py
+
+# README's benchmark table (between the bench:begin/end markers) from bench/results.json.
+bench-readme:
+	$(PYTHON) bench/readme.py
 
 # Property-based fuzz targets (tests/fuzz) with a long budget; `make test` runs 200 examples each.
 FUZZ_EXAMPLES ?= 20000
