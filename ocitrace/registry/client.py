@@ -19,8 +19,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from urllib.parse import urlencode
 
-import requests
-
 from ..digest import Verified, compute, is_digest, parse_digest, read_verified
 from ..errors import DigestMismatch, FormatError, NotFound, ReferenceError, TooLarge, TransportError
 from ..oci import mediatypes as mt
@@ -30,6 +28,7 @@ from ..reference import registry_problem, repository_problem, validate_digest
 from ..source import Fetched, Referrers
 from ..transport import Transport
 from ..transport.deadline import BodyDeadline
+from ..transport.response import READ_ERRORS, Response
 from .errormap import printable, raise_for_status
 from .paging import Pager
 from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referrers, parse_referrers
@@ -45,7 +44,7 @@ _ACCEPT = ", ".join(mt.MANIFEST_ACCEPT)
 _KNOWN_MANIFEST_TYPES = mt.INDEX_TYPES | mt.MANIFEST_TYPES
 
 
-def _chunks(resp: requests.Response, input: str, deadline: BodyDeadline) -> Iterator[bytes]:
+def _chunks(resp: Response, input: str, deadline: BodyDeadline) -> Iterator[bytes]:
     """The body in chunks; network failures mid-body become TransportError.
 
     ``deadline`` bounds the whole body (its declared size, else the bytes received, at the
@@ -57,7 +56,7 @@ def _chunks(resp: requests.Response, input: str, deadline: BodyDeadline) -> Iter
         for chunk in resp.iter_content(_CHUNK):
             deadline.received(len(chunk))
             yield chunk
-    except requests.RequestException as exc:
+    except READ_ERRORS as exc:
         if deadline.fired:
             raise TransportError(
                 f"{input}: the body took longer than {deadline.seconds:.2g}s to arrive",
@@ -112,20 +111,20 @@ class RegistryClient:
         scope: str,
         input: str,
         headers: Mapping[str, str] | None = None,
-    ) -> requests.Response:
+    ) -> Response:
         """Send one API request; raise the typed error for any non-2xx answer."""
         resp = self.transport.request(method, url, registry=registry, scope=scope, headers=headers)
         raise_for_status(resp, input=input, watchdog=self.transport.watchdog)
         return resp
 
-    def chunks(self, resp: requests.Response, input: str, limit: int) -> Iterator[bytes]:
+    def chunks(self, resp: Response, input: str, limit: int) -> Iterator[bytes]:
         """``resp``'s body in chunks, within the deadline its declared size (at most
         ``limit``) or its bytes received so far give it."""
         transport = self.transport
         deadline = BodyDeadline(transport.watchdog, resp, transport.options.timeout, limit)
         return _chunks(resp, input, deadline)
 
-    def read_json(self, resp: requests.Response, *, input: str, what: str) -> object:
+    def read_json(self, resp: Response, *, input: str, what: str) -> object:
         """A listing page's JSON body, capped at ``limits.listing``."""
         body = read_verified(
             self.chunks(resp, input, self.limits.listing),
@@ -219,9 +218,7 @@ class RepositoryClient:
             )
         return ref
 
-    def _get(
-        self, method: str, path: str, *, input: str, accept: str | None = None
-    ) -> requests.Response:
+    def _get(self, method: str, path: str, *, input: str, accept: str | None = None) -> Response:
         headers = {"Accept": accept} if accept else None
         return self._client.call(
             method,

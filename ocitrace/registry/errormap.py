@@ -10,11 +10,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import requests
-
 from ..digest import read_capped
 from ..errors import Denied, NotFound, RegistryError, TooManyRequests, TransportError, Unauthorized
 from ..transport.deadline import Watchdog, socket_of
+from ..transport.response import READ_ERRORS, Response
 from ..transport.retry import parse_retry_after
 
 ERROR_BODY_DEADLINE = 30.0  # seconds: an error body is at most 64 KiB of diagnostics
@@ -51,7 +50,7 @@ def parse_error_body(body: bytes) -> ErrorBody:
     return ErrorBody("", "", line)
 
 
-def read_error_body(resp: requests.Response, watchdog: Watchdog | None = None) -> bytes:
+def read_error_body(resp: Response, watchdog: Watchdog | None = None) -> bytes:
     """The (capped) body of an error answer; empty for HEAD or on read failure (a body
     still arriving after :data:`ERROR_BODY_DEADLINE` seconds counts as one)."""
     if resp.request is not None and resp.request.method == "HEAD":
@@ -60,7 +59,7 @@ def read_error_body(resp: requests.Response, watchdog: Watchdog | None = None) -
     alarm = dog.guard_socket(ERROR_BODY_DEADLINE, lambda: socket_of(resp))
     try:
         return read_capped(resp.iter_content(8192))
-    except (requests.RequestException, TransportError):
+    except (*READ_ERRORS, TransportError):  # type: ignore[misc]
         return b""
     finally:
         alarm.cancel()
@@ -117,9 +116,7 @@ def printable(text: str, limit: int = 200) -> str:
     return out + ("…" if len(text) > limit else "")
 
 
-def raise_for_status(
-    resp: requests.Response, *, input: str, watchdog: Watchdog | None = None
-) -> None:
+def raise_for_status(resp: Response, *, input: str, watchdog: Watchdog | None = None) -> None:
     """Raise the typed error for a non-2xx answer (reading and closing its capped body;
     ``watchdog``: the transport's, bounding that read)."""
     if 200 <= resp.status_code < 300:

@@ -6,12 +6,12 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
 * :class:`Transport` — ``request(method, url, *, registry, scope, ...)`` does auth
   (challenge → token for the scope, cached per (realm, service, scope)), retries, safe
   redirects (credentials only to the registry's own host) and maps network failures to
-  :class:`~ocitrace.errors.TransportError`.  It returns the final ``requests.Response``
-  whatever its status; the registry layer turns 4xx/5xx into typed errors.
+  :class:`~ocitrace.errors.TransportError`.  It returns the final ``Response``
+  (``response.py``, over urllib3) whatever its status; the registry layer turns 4xx/5xx into typed errors.
   ``transport.rate_limits`` / ``transport.warnings`` expose what response headers said.
 
-Modules: ``core`` (session + request loop), ``retry`` (policy, Retry-After, per-host gate),
-``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
+Modules: ``core`` (urllib3 pools + request loop), ``response``, ``retry`` (policy,
+Retry-After, per-host gate), ``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
 (docker config, helpers, containers auth.json; their lookup order), ``credstore`` (what
 ``login``/``logout`` write, and the ``/v2/`` check), ``ratelimit``, ``redact``, ``messages``.
 """

@@ -1,13 +1,18 @@
-"""Transport core: one pooled ``requests.Session`` plus the request loop that ties the auth
-flow, retries and safe redirects together.
+"""Transport core: one urllib3 pool manager plus the request loop that ties the auth flow,
+retries and safe redirects together.
 
-Policy, all in one place: a timeout on every request; ``trust_env`` off (no ``.netrc``
-credentials, no ``REQUESTS_CA_BUNDLE`` overriding ``--ca-cert``: ``verify`` is always passed
-explicitly; proxies from the environment are still honoured, per URL); no cookies;
-redirects followed here (at most 5) so ``Authorization`` only ever goes to the origin the
-request was made for, and never from HTTPS down to plain HTTP on a host that is neither
-loopback nor ``--insecure-registry``; every body read here is capped; requests'
-exceptions become TransportError.
+Policy, all in one place: a timeout on every request; no ``.netrc`` credentials, no
+``REQUESTS_CA_BUNDLE`` overriding ``--ca-cert`` (the trust store is chosen once, by
+:func:`tls_verify`); proxies from the environment are honoured, per URL (``no_proxy``
+included); no cookies (none are stored or sent); redirects followed here (at most 5) so
+``Authorization`` only ever goes to the origin the request was made for, and never from
+HTTPS down to plain HTTP on a host that is neither loopback nor ``--insecure-registry``;
+every body read here is capped; urllib3's exceptions become TransportError.
+
+urllib3 is used directly (issue 14): ``requests.Session.request`` cost about as much CPU
+per request as urllib3 and http.client together (preparing the request, merging session
+and environment settings, hooks, cookie jars), with nothing of it used here —
+``bench/profile_http.py`` measures the stacks side by side.
 """
 
 from __future__ import annotations
@@ -15,16 +20,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
+import urllib3
+from urllib3 import exceptions as u3
+from urllib3.util.ssl_ import create_urllib3_context
 
 from .._version import __version__
 from ..errors import ConfigError, TooLarge, TransportError
@@ -34,10 +41,11 @@ from .auth import Authenticator
 from .cabundle import combined_bundle
 from .credentials import CredentialStore
 from .deadline import BodyDeadline, Watchdog
-from .guarded import GuardedAdapter
+from .guarded import pool_classes
 from .messages import HttpRequest, Reply, origin
 from .ratelimit import HeaderObserver, RateLimit
 from .redact import redact_url
+from .response import READ_ERRORS, Response
 from .retry import BackoffGate, RetryPolicy, is_retryable_status, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -73,31 +81,95 @@ class TransportOptions:
     auth_realm_hosts: frozenset[str] = field(default_factory=frozenset)
 
 
-class _NoCookies(DefaultCookiePolicy):
-    """Refuse every cookie: registries and storage must not get state back from us."""
+class _Pools:
+    """urllib3 pool managers: one for direct connections, one per proxy URL; every pool's
+    connections are guarded by the watchdog (status line and headers bounded as a whole)."""
 
-    def set_ok(self, cookie: object, request: object) -> bool:  # type: ignore[override]
-        return False
+    def __init__(self, options: TransportOptions, watchdog: Watchdog, verify: bool | str) -> None:
+        size = options.pool_size
+        self._kw: dict[str, Any] = {"num_pools": size, "maxsize": size, "block": False}
+        self._kw.update(_tls_kwargs(verify))
+        self._classes = pool_classes(watchdog)
+        self.direct = self._manager(urllib3.PoolManager(**self._kw))
+        self._proxied: dict[str, urllib3.PoolManager] = {}
+        self._lock = threading.Lock()
+
+    def _manager(self, manager: urllib3.PoolManager) -> urllib3.PoolManager:
+        manager.pool_classes_by_scheme = self._classes  # type: ignore[assignment]
+        return manager
+
+    def for_proxy(self, proxy: str | None) -> urllib3.PoolManager:
+        if not proxy:
+            return self.direct
+        with self._lock:
+            manager = self._proxied.get(proxy)
+            if manager is None:
+                manager = self._proxied[proxy] = self._proxy_manager(proxy)
+            return manager
+
+    def _proxy_manager(self, proxy: str) -> urllib3.PoolManager:
+        if proxy.lower().startswith("socks"):
+            from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks
+
+            parts = urlsplit(proxy)
+            return self._manager(
+                SOCKSProxyManager(
+                    proxy,
+                    username=unquote(parts.username) if parts.username else None,
+                    password=unquote(parts.password) if parts.password else None,
+                    **self._kw,
+                )
+            )
+        parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        headers = {}
+        if parts.username:
+            auth = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            headers = urllib3.make_headers(proxy_basic_auth=auth)
+        return self._manager(
+            urllib3.ProxyManager(parts.geturl(), proxy_headers=headers, **self._kw)
+        )
+
+    def clear(self) -> None:
+        self.direct.clear()
+        with self._lock:
+            for manager in self._proxied.values():
+                manager.clear()
 
 
-def make_session(options: TransportOptions, watchdog: Watchdog | None = None) -> requests.Session:
-    """A session with a pool sized for ``pool_size`` concurrent workers, no env, no cookies;
-    with a ``watchdog``, status line and headers are bounded by the timeout as a whole."""
-    session = requests.Session()
-    session.trust_env = False
-    session.cookies.set_policy(_NoCookies())
-    size = options.pool_size
-    adapter = (
-        HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
-        if watchdog is None
-        else GuardedAdapter(watchdog, pool_connections=size, pool_maxsize=size, max_retries=0)
-    )
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.headers.clear()
-    session.headers["User-Agent"] = options.user_agent
-    session.headers["Accept-Encoding"] = "identity"
-    return session
+def _tls_kwargs(verify: bool | str) -> dict[str, Any]:
+    """Pool keywords for ``verify``: no verification, or one SSL context loaded once with
+    the trust store (certifi's, or the file/directory chosen by :func:`tls_verify`)."""
+    if verify is False:
+        return {"cert_reqs": "CERT_NONE"}
+    path = _default_bundle() if verify is True else verify
+    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+    if os.path.isdir(path):
+        context.load_verify_locations(capath=path)
+    else:
+        context.load_verify_locations(cafile=path)
+    return {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+
+
+def _default_bundle() -> str:
+    """certifi's bundle (what requests' ``DEFAULT_CA_BUNDLE_PATH`` names), without
+    importing requests."""
+    import certifi
+
+    return str(certifi.where())
+
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def environ_proxy(url: str, environ: Mapping[str, str]) -> str | None:
+    """The proxy the environment names for ``url`` (``no_proxy`` honoured), as requests
+    chose it: ``scheme://host``, ``scheme``, ``all://host``, ``all`` keys in that order."""
+    if not any(environ.get(v) or environ.get(v.upper()) for v in _PROXY_VARS):
+        return None  # the common case costs no import
+    from requests.utils import get_environ_proxies, select_proxy
+
+    found: str | None = select_proxy(url, get_environ_proxies(url))
+    return found
 
 
 def tls_verify(options: TransportOptions, environ: Mapping[str, str]) -> bool | str:
@@ -130,7 +202,8 @@ def _with_params(url: str, params: Mapping[str, str] | None) -> str:
 
 
 class Transport:
-    """One HTTP client (one pooled requests.Session) shared by all repositories and workers."""
+    """One HTTP client (one set of urllib3 connection pools) shared by all repositories
+    and workers."""
 
     def __init__(
         self,
@@ -144,16 +217,18 @@ class Transport:
         self.options = options or TransportOptions()
         opts = self.options
         self.watchdog = Watchdog(clock)
-        self._session = make_session(opts, self.watchdog)
         env = os.environ if environ is None else environ
         verify = tls_verify(opts, env)
         if opts.ca_cert and verify == opts.ca_cert:
             verify = combined_bundle(self, opts.ca_cert)  # the CA is added, not the only one
         self._verify = verify
+        self._pools = _Pools(opts, self.watchdog, verify)
+        self._base_headers = {"User-Agent": opts.user_agent, "Accept-Encoding": "identity"}
+        self._timeout = urllib3.Timeout(connect=opts.timeout, read=opts.timeout)
         self._proxies_from_env = environ is None
         # proxies depend only on scheme and host (no_proxy), and the environment is read once
-        # per origin: requests' lookup scans os.environ on every call (a hot path in audits)
-        self._proxy_cache: dict[tuple[str, str], dict[str, str]] = {}
+        # per origin: the lookup scans os.environ (a hot path in audits)
+        self._proxy_cache: dict[tuple[str, str], str | None] = {}
         self._policy = RetryPolicy(opts.retries, opts.backoff, opts.max_backoff)
         self._clock = clock
         self._sleep = sleep
@@ -223,7 +298,7 @@ class Transport:
         params: Mapping[str, str] | None = None,
         stream: bool = True,
         max_body: int = BODY_CAP,
-    ) -> requests.Response:
+    ) -> Response:
         """Send one request with auth/retry/redirect policy; return the final response.
 
         ``scope`` is the token scope the request needs (``repository:NAME:pull`` or
@@ -234,7 +309,7 @@ class Transport:
         main = HttpRequest(method.upper(), _with_params(url, params), dict(headers or {}))
         budget_end = self._clock() + self.budget
         flow = self.auth.flow(main, registry=registry, api_url=self.base_url(registry), scope=scope)
-        last_main: requests.Response | None = None
+        last_main: Response | None = None
         try:
             outgoing = next(flow)
             while True:
@@ -259,12 +334,12 @@ class Transport:
             flow.close()
         assert last_main is not None, "auth flow ended without sending the request"
         if not stream:
-            # requests' own ``.content`` would read without bound; keep the capped copy
-            last_main._content = self._read_capped(last_main, main, max_body)
+            # ``.content`` would read without bound; keep the capped copy
+            last_main.set_content(self._read_capped(last_main, main, max_body))
         return last_main
 
     def close(self) -> None:
-        self._session.close()
+        self._pools.clear()
         self.watchdog.close()
 
     def __enter__(self) -> Transport:
@@ -275,7 +350,7 @@ class Transport:
 
     # --- sending -----------------------------------------------------------------------
 
-    def _send(self, request: HttpRequest, budget_end: float) -> requests.Response:
+    def _send(self, request: HttpRequest, budget_end: float) -> Response:
         """Send with retries, following redirects; Authorization never leaves the first origin."""
         first_origin = origin(request.url)
         current = request
@@ -331,7 +406,7 @@ class Transport:
             nxt = nxt.without_header("Content-Type")
         return nxt
 
-    def _send_with_retries(self, request: HttpRequest, budget_end: float) -> requests.Response:
+    def _send_with_retries(self, request: HttpRequest, budget_end: float) -> Response:
         """Send, retrying within the request's budget (``budget_end`` on the clock): no
         attempt, wait or ``Retry-After`` pause runs past it."""
         host = urlsplit(request.url).netloc
@@ -345,21 +420,16 @@ class Transport:
             remaining = budget_end - started
             if remaining <= 0.01:
                 raise self._over_budget(request, "no time left")
+            timeout = (
+                self._timeout
+                if remaining >= self.options.timeout
+                else urllib3.Timeout(connect=remaining, read=remaining)
+            )
             try:
-                resp = self._session.request(
-                    request.method,
-                    request.url,
-                    headers=dict(request.headers),
-                    data=request.data,
-                    stream=True,
-                    timeout=min(self.options.timeout, remaining),
-                    verify=self._verify,
-                    allow_redirects=False,
-                    proxies=self._proxies_for(request.url),
-                )
-            except (requests.exceptions.SSLError, requests.exceptions.InvalidURL) as exc:
+                resp = self._urlopen(request, timeout)
+            except _NOT_RETRIED as exc:
                 raise self._error(request, exc) from exc
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except _RETRIED as exc:
                 delay = self._policy.delay(attempt)
                 if (
                     attempt >= self._policy.retries
@@ -377,16 +447,16 @@ class Transport:
                 self._sleep(delay)
                 attempt += 1
                 continue
-            except requests.RequestException as exc:
+            except (u3.HTTPError, OSError, ValueError) as exc:  # anything else urllib3 raises
                 raise self._error(request, exc) from exc
-            elapsed = (self._clock() - started) * 1000
-            log.debug(
-                "%s %s -> %d (%.0f ms)",
-                request.method,
-                redact_url(request.url),
-                resp.status_code,
-                elapsed,
-            )
+            if log.isEnabledFor(logging.DEBUG):  # redact_url is not free: not per request
+                log.debug(
+                    "%s %s -> %d (%.0f ms)",
+                    request.method,
+                    redact_url(request.url),
+                    resp.status_code,
+                    (self._clock() - started) * 1000,
+                )
             self._observer.observe(host, resp.headers)
             if not is_retryable_status(resp.status_code) or attempt >= self._policy.retries:
                 return resp
@@ -411,7 +481,31 @@ class Transport:
                 self._sleep(delay)
             attempt += 1
 
-    def _read_capped(self, resp: requests.Response, request: HttpRequest, limit: int) -> bytes:
+    def _urlopen(self, request: HttpRequest, timeout: urllib3.Timeout) -> Response:
+        """One attempt: no retries, no redirects (both are done above), body streamed."""
+        headers = self._base_headers
+        if request.headers:
+            headers = dict(headers)
+            for name, value in request.headers.items():  # case-insensitive override
+                lower = name.lower()
+                for key in [k for k in headers if k.lower() == lower]:
+                    del headers[key]
+                headers[name] = value
+        manager = self._pools.for_proxy(self._proxy_for(request.url))
+        raw = manager.urlopen(
+            request.method,
+            request.url,
+            body=request.data,
+            headers=headers,
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            decode_content=True,
+            timeout=timeout,
+        )
+        return Response(raw, request)
+
+    def _read_capped(self, resp: Response, request: HttpRequest, limit: int) -> bytes:
         """Read a small body (token replies, ``stream=False``) with a hard cap; the response
         is closed after."""
         chunks: list[bytes] = []
@@ -428,7 +522,7 @@ class Transport:
                         input=redact_url(request.url),
                     )
                 chunks.append(chunk)
-        except requests.RequestException as exc:
+        except READ_ERRORS as exc:
             if deadline.fired:
                 raise TransportError(
                     f"{request.method} {redact_url(request.url)}: the reply took too long to arrive",
@@ -441,17 +535,17 @@ class Transport:
             resp.close()
         return b"".join(chunks)
 
-    def _proxies_for(self, url: str) -> dict[str, str]:
-        """Environment proxies for ``url``'s origin, looked up once per origin."""
+    def _proxy_for(self, url: str) -> str | None:
+        """The environment's proxy for ``url``'s origin, looked up once per origin."""
         if not self._proxies_from_env:
-            return {}
+            return None
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
-        found = self._proxy_cache.get(key)
-        if found is None:
-            found = dict(get_environ_proxies(url))
-            self._proxy_cache[key] = found
-        return found
+        try:
+            return self._proxy_cache[key]
+        except KeyError:
+            found = self._proxy_cache[key] = environ_proxy(url, os.environ)
+            return found
 
     @property
     def budget(self) -> float:
@@ -473,14 +567,14 @@ class Transport:
         ``attempts`` (the retried failures) is said, so the time taken adds up."""
         url = redact_url(request.url)
         tries = f" on each of {attempts} attempts" if attempts > 1 else ""
-        if isinstance(exc, requests.exceptions.SSLError) and _speaks_plain_http(exc):
+        if isinstance(exc, u3.SSLError) and _speaks_plain_http(exc):
             host = urlsplit(request.url).netloc
             return TransportError(
                 f"{request.method} {url}: TLS handshake failed: the server answered in plain HTTP",
                 input=url,
                 hint=f"this registry speaks plain HTTP: use --insecure-registry {host}",
             )
-        if isinstance(exc, requests.exceptions.SSLError):
+        if isinstance(exc, u3.SSLError):
             reason = (
                 "TLS verification failed"
                 if "CERTIFICATE_VERIFY_FAILED" in str(exc)
@@ -491,20 +585,20 @@ class Transport:
                 input=url,
                 hint="pass --ca-cert FILE for a private CA (or --insecure-skip-tls-verify to not verify)",
             )
-        if isinstance(exc, requests.Timeout):
+        if _is_timeout(exc):
             return TransportError(
                 f"{request.method} {url}: timed out after {self.options.timeout:g}s{tries}",
                 input=url,
                 hint="the registry is slow or unreachable; raise --timeout or retry later",
             )
-        if isinstance(exc, requests.ConnectionError) and _name_not_found(exc):
+        if isinstance(exc, _CONNECTION) and _name_not_found(exc):
             host = urlsplit(request.url).hostname or url
             return TransportError(
                 f"{request.method} {url}: cannot connect: no such host {host} ({_root_cause(exc)})",
                 input=url,
                 hint="check the registry name (and the network / DNS: nothing was retried)",
             )
-        if isinstance(exc, requests.ConnectionError):
+        if isinstance(exc, _CONNECTION):
             again = f" after {attempts} attempts" if attempts > 1 else ""
             return TransportError(
                 f"{request.method} {url}: cannot connect{again} ({_root_cause(exc)})", input=url
@@ -512,6 +606,24 @@ class Transport:
         return TransportError(
             f"{request.method} {url}: {type(exc).__name__}: {_root_cause(exc)}", input=url
         )
+
+
+#: urllib3 failures of one attempt: never retried (TLS, a malformed URL) or retried (the
+#: connection failed or timed out) — requests' SSLError/InvalidURL vs ConnectionError/Timeout
+_NOT_RETRIED: tuple[type[Exception], ...] = (u3.SSLError, u3.LocationValueError)
+_CONNECTION: tuple[type[Exception], ...] = (
+    u3.NewConnectionError,
+    u3.ProtocolError,
+    u3.ProxyError,
+    u3.ConnectTimeoutError,
+)
+_RETRIED: tuple[type[Exception], ...] = (*_CONNECTION, u3.TimeoutError)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """A connect or read timeout (a refused or unresolvable connection is not one, although
+    urllib3 2 derives NewConnectionError from ConnectTimeoutError)."""
+    return isinstance(exc, u3.TimeoutError) and not isinstance(exc, u3.NewConnectionError)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -1,6 +1,6 @@
 """Deadlines for the parts of a response a per-socket-operation timeout cannot bound.
 
-``requests``' timeout bounds each socket operation, not a whole read: a server that drips
+A socket timeout bounds each socket operation, not a whole read: a server that drips
 a byte every few seconds keeps a status line, its headers or a body alive for ever.  One
 :class:`Watchdog` thread per transport (not a timer thread per body) holds every armed
 deadline in a heap; past one it shuts the socket down, so the blocked read fails and the
@@ -19,12 +19,21 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Callable
-
-import requests
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 MIN_BODY_RATE = 64 * 1024  # bytes/s a body must average, after a grace of one timeout
 _COMPACT_AT = 4096
+
+
+class Streamed(Protocol):
+    """What the deadlines need of a response: its headers and urllib3's raw response."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def raw(self) -> Any: ...
 
 
 class Alarm:
@@ -128,7 +137,7 @@ class BodyDeadline:
     """The deadline of one streamed body: armed on creation, :meth:`received` per chunk when
     the size was not declared, :meth:`cancel` when the read ends."""
 
-    def __init__(self, dog: Watchdog, resp: requests.Response, timeout: float, limit: int) -> None:
+    def __init__(self, dog: Watchdog, resp: Streamed, timeout: float, limit: int) -> None:
         declared = declared_length(resp)
         self._rolling = declared is None
         size = 0 if declared is None else min(declared, limit)
@@ -147,12 +156,12 @@ class BodyDeadline:
         self._alarm.cancel()
 
 
-def declared_length(resp: requests.Response) -> int | None:
+def declared_length(resp: Streamed) -> int | None:
     value = resp.headers.get("Content-Length", "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
-def socket_of(resp: requests.Response) -> socket.socket | None:
+def socket_of(resp: Streamed) -> socket.socket | None:
     """The socket a streamed response reads from (urllib3's connection, or the one
     ``http.client`` keeps in its file object once the connection is marked to close)."""
     raw = resp.raw

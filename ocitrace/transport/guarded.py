@@ -1,11 +1,11 @@
-"""A requests adapter whose connections bound the status line and headers as a whole.
+"""urllib3 pool classes whose connections bound the status line and headers as a whole.
 
 urllib3 sets the connection's ``timeout`` to the read timeout just before
 ``getresponse()``; that value is used here as the deadline for the complete status line
 and headers (a server dripping header bytes resets a per-read timeout for ever).  Past it
 the :class:`~ocitrace.transport.deadline.Watchdog` shuts the socket down and the read
-fails as a ``TimeoutError``, which urllib3 and requests report as a read timeout (and the
-transport retries within its budget).
+fails as a ``TimeoutError``, which urllib3 reports as a read timeout (and the transport
+retries within its budget).
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from __future__ import annotations
 import http.client
 from typing import Any
 
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.poolmanager import PoolManager
 
 from .deadline import Watchdog
 
@@ -48,7 +46,7 @@ def _guarded(base: type[HTTPConnection], dog: Watchdog) -> type[HTTPConnection]:
     return Guarded
 
 
-def _pool_classes(dog: Watchdog) -> dict[str, type[HTTPConnectionPool]]:
+def pool_classes(dog: Watchdog) -> dict[str, type[HTTPConnectionPool]]:
     http_conn = _guarded(HTTPConnection, dog)
     https_conn = _guarded(HTTPSConnection, dog)
 
@@ -59,20 +57,3 @@ def _pool_classes(dog: Watchdog) -> dict[str, type[HTTPConnectionPool]]:
         ConnectionCls = https_conn  # type: ignore[assignment]
 
     return {"http": Pool, "https": TLSPool}
-
-
-class GuardedAdapter(HTTPAdapter):
-    """``HTTPAdapter`` whose pools (direct and via proxies) use guarded connections."""
-
-    def __init__(self, dog: Watchdog, **kw: Any) -> None:
-        self._classes = _pool_classes(dog)
-        super().__init__(**kw)
-
-    def init_poolmanager(self, *args: Any, **kw: Any) -> None:
-        super().init_poolmanager(*args, **kw)
-        self.poolmanager.pool_classes_by_scheme = self._classes
-
-    def proxy_manager_for(self, proxy: str, **kw: Any) -> PoolManager:
-        manager: PoolManager = super().proxy_manager_for(proxy, **kw)
-        manager.pool_classes_by_scheme = self._classes
-        return manager
