@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit bench bench-readme fuzz deps system-deps gotemplate-fixtures clean man
+.PHONY: demo demo-stop test lint typecheck unit bench bench-readme fuzz deps system-deps gotemplate-fixtures clean man
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,28 +14,38 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-# Debian's docker-registry (distribution 2.8) for the real-registry tests, skopeo for benchmarks,
-# chromium for the audit HTML report test (headless), zsh and fish for the completion tests.
+# `make demo` needs only the runtime dependencies (no [dev] extras): a stamp of its own, satisfied
+# by a fresh dev install too.
+$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	@if [ -f $(VENV)/.installed ] && [ $(VENV)/.installed -nt pyproject.toml ]; then :; \
+	else echo "$(BIN)/python -m pip install -q -e ."; $(BIN)/python -m pip install -q -e . ; fi
+	touch $@
+
+# Debian packages, named as their commands: docker-registry (distribution 2.8) for the
+# real-registry tests and the demo, skopeo for benchmarks, chromium for the audit HTML report
+# test (headless), zsh and fish for the completion tests, jq for the README's examples.
+SYSTEM_DEPS ?= docker-registry skopeo openssl chromium zsh fish jq
+DEMO_SYSTEM_DEPS := docker-registry jq
 system-deps:
 	@missing=""; \
-	command -v docker-registry >/dev/null 2>&1 || missing="$$missing docker-registry"; \
-	command -v skopeo >/dev/null 2>&1 || missing="$$missing skopeo"; \
-	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	command -v zsh >/dev/null 2>&1 || missing="$$missing zsh"; \
-	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
+	for cmd in $(SYSTEM_DEPS); do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "warning: missing$$missing (install them; real-registry tests will be skipped)"; fi; \
+	  else echo "warning: missing$$missing (install them; tests needing them will be skipped)"; fi; \
 	fi
 
 deps: system-deps $(VENV)/.installed
 
-demo: $(VENV)/.installed
-	-@$(MAKE) --no-print-directory system-deps
-	$(BIN)/python tools/demo.py
+# KEEP=1: leave the registry running for the README's examples (`make demo-stop` ends it).
+KEEP ?=
+demo: $(VENV)/.installed-runtime
+	-@$(MAKE) --no-print-directory system-deps SYSTEM_DEPS="$(DEMO_SYSTEM_DEPS)"
+	$(BIN)/python tools/demo.py $(if $(filter-out 0,$(KEEP)),--keep)
+
+demo-stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python tools/demo.py --stop; else echo "no demo registry was running"; fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check ocitrace tests bench tools
