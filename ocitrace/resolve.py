@@ -98,7 +98,8 @@ def resolve_digest(
         return top
     fetched = source.manifest(top.digest)
     if mt.is_index(fetched.descriptor.media_type or top.media_type):
-        return pick_platform(Index.parse(fetched.data), platform, what=what or identifier)
+        index = Index.parse(fetched.data, desc=fetched.descriptor, where=source.name)
+        return pick_platform(index, platform, what=what or identifier)
     check_single_platform(source, fetched, platform, what=what or identifier)
     return top
 
@@ -112,7 +113,7 @@ def check_single_platform(
     from .oci.model import Manifest
     from .oci.platform import format_platform, matches
 
-    manifest = Manifest.parse(fetched.data)
+    manifest = Manifest.parse(fetched.data, desc=fetched.descriptor, where=source.name)
     if manifest.config is None or manifest.config.media_type not in (
         mt.OCI_CONFIG,
         mt.DOCKER_CONFIG,

@@ -56,7 +56,10 @@ def fetch_candidate(cand: Candidate) -> FetchedCandidate:
     try:
         fetched = cand.source.manifest(cand.listed.digest)
         parsed = parse_manifest_or_index(
-            fetched.data, fetched.descriptor.media_type or cand.listed.media_type
+            fetched.data,
+            fetched.descriptor.media_type or cand.listed.media_type,
+            desc=fetched.descriptor,
+            where=cand.source.name,
         )
     except NotFound as exc:
         return FetchedCandidate(
@@ -126,7 +129,7 @@ def attestations_of(
             store=Store.BUNDLE if kind is LayerKind.BUNDLE else cand.store,
             predicate_type=_annotated_predicate_type(layer, manifest),
         )
-        items.append(_decoded(item, kind, fetch, fetch_blobs))
+        items.append(_decoded(item, kind, fetch, fetch_blobs, cand.source.name))
     if not items:
         return [dataclasses.replace(base, media_type=manifest_artifact_type(manifest), shape=shape)]
     return items
@@ -144,7 +147,11 @@ def _annotated_predicate_type(layer: Descriptor, manifest: Manifest) -> str:
 
 
 def _decoded(
-    item: Attestation, kind: LayerKind, fetch: Callable[[Descriptor], bytes], fetch_blobs: bool
+    item: Attestation,
+    kind: LayerKind,
+    fetch: Callable[[Descriptor], bytes],
+    fetch_blobs: bool,
+    where: str = "",
 ) -> Attestation:
     """Fill in what the layer blob says (predicate type, subjects, signatures)."""
     if not fetch_blobs:
@@ -156,7 +163,9 @@ def _decoded(
         if item.layer.digest not in text:
             text = f"layer {item.layer.digest}: {text}"
         return dataclasses.replace(item, error=text, exception=exc)
-    dec: Decoded = decode_layer(kind, data, item.layer.media_type, item.layer.annotations)
+    dec: Decoded = decode_layer(
+        kind, data, item.layer.media_type, item.layer.annotations, desc=item.layer, where=where
+    )
     kind_out = item.kind
     if dec.message_signature or (
         kind is LayerKind.BUNDLE and dec.statement is None and not dec.error

@@ -9,13 +9,14 @@ a bad layer becomes ``error``.  Signatures are counted, never verified.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..attest.envelope import Envelope as AttestEnvelope
 from ..attest.envelope import Wrapping
 from ..attest.envelope import decode_layer as attest_decode
 from ..attest.intoto import Statement
 from ..errors import FormatError
+from ..oci.model import Descriptor, blob_label, naming
 from .layers import LayerKind
 from .model import Envelope
 
@@ -45,16 +46,31 @@ class Decoded:
 
 
 def decode_layer(
-    kind: LayerKind, data: bytes, media_type: str, annotations: Mapping[str, str]
+    kind: LayerKind,
+    data: bytes,
+    media_type: str,
+    annotations: Mapping[str, str],
+    *,
+    desc: Descriptor | None = None,
+    where: str = "",
 ) -> Decoded:
-    """Decode one layer blob (only statement/envelope/signature kinds are decoded)."""
+    """Decode one layer blob (only statement/envelope/signature kinds are decoded).
+
+    ``desc`` (the layer's descriptor) and ``where`` (its repository or layout) name the
+    layer in ``error``: ``layer sha256:… (MEDIA TYPE) of REPO: …``
+    (:func:`~ocitrace.oci.model.blob_label`)."""
     if kind not in (LayerKind.STATEMENT, LayerKind.DSSE, LayerKind.BUNDLE, LayerKind.SIMPLESIGNING):
         return Decoded()
+    label = blob_label(desc, where, kind="layer") if desc is not None else ""
     try:
-        env = attest_decode(data, media_type, annotations)
+        with naming(label):
+            env = attest_decode(data, media_type, annotations)
     except FormatError as exc:
         return Decoded(envelope=_kind_envelope(kind), error=str(exc), exception=exc)
-    return _from_envelope(env)
+    dec = _from_envelope(env)
+    if dec.error and label:
+        return replace(dec, error=f"{label}: {dec.error}")
+    return dec
 
 
 def message_digest(algorithm: str, hex_digest: str) -> str:

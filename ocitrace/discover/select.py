@@ -14,7 +14,8 @@ from ..attest.provenance import ProvenanceRecord, parse_provenance
 from ..attest.sbom import Sbom, parse_sbom_bytes, unknown_sbom
 from ..attest.types import classify_predicate, is_provenance_type
 from ..errors import FormatError
-from .model import Attestation, Discovery, Kind
+from ..oci.model import blob_label, naming
+from .model import Attestation, Discovery, Kind, Store
 from .rawjson import member_bytes
 
 __all__ = [
@@ -104,7 +105,9 @@ def provenances(d: Discovery) -> list[ProvenanceFound]:
         st = a.statement
         if st is None or not is_provenance_type(st.predicate_type):
             continue
-        out.append(ProvenanceFound(a, parse_provenance(st.predicate, st.predicate_type, st.type)))
+        with naming(_label(a)):
+            record = parse_provenance(st.predicate, st.predicate_type, st.type)
+        out.append(ProvenanceFound(a, record))
     return out
 
 
@@ -153,6 +156,13 @@ def unreadable_sboms(d: Discovery) -> list[Attestation]:
         and a.statement is None
         and (a.kind is Kind.SBOM or classify_predicate(a.predicate_type).is_sbom)
     ]
+
+
+def _label(a: Attestation) -> str:
+    """How an error names ``a``'s layer (a local file's item: by the file and line)."""
+    if a.store is Store.FILE:
+        return a.found_via
+    return blob_label(a.layer, kind="layer")
 
 
 def _sbom_bytes(a: Attestation) -> bytes | None:

@@ -56,7 +56,9 @@ def reference_target(desc: Descriptor) -> str | None:
 
 def split_top(source: Source, top: Fetched) -> TopLevel:
     """Parse ``top`` and sort its children; a single manifest is its own (only) image."""
-    parsed = parse_manifest_or_index(top.data, top.descriptor.media_type)
+    parsed = parse_manifest_or_index(
+        top.data, top.descriptor.media_type, desc=top.descriptor, where=source.name
+    )
     if isinstance(parsed, Manifest):
         platform = top.descriptor.platform or _config_platform(source, parsed)
         key = normalized_key(platform) if platform else "unknown"

@@ -118,7 +118,7 @@ class Inspection:
 
     def index(self) -> Index:
         """The top-level index (only when :attr:`is_index`)."""
-        return Index.parse(self.top.data)
+        return Index.parse(self.top.data, desc=self.top.descriptor)
 
     def listing(self) -> str:
         """buildx's default output (entries narrowed to the requested platforms, if any)."""
@@ -197,7 +197,7 @@ class Inspection:
 
     def _manifest_of(self, desc: Descriptor) -> Manifest:
         if desc.digest == self.top.descriptor.digest:
-            return Manifest.parse(self.top.data)
+            return Manifest.parse(self.top.data, desc=self.top.descriptor)
         return self.tree.manifest(desc)
 
     def images(self) -> dict[str, ConfigFile | None]:

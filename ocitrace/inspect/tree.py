@@ -105,7 +105,8 @@ class Tree:
 
     def manifest(self, desc: Descriptor) -> Manifest:
         """A child image/attestation manifest (memoised fetch)."""
-        return Manifest.parse(self._fetcher.manifest(desc).result().data)
+        fetched = self._fetcher.manifest(desc).result()
+        return Manifest.parse(fetched.data, desc=fetched.descriptor)
 
     def _walk(self, *, full: bool) -> Walk:
         images: dict[str, ImageNode] = {}
@@ -152,7 +153,7 @@ class Tree:
     def _single_walk(self) -> Walk:
         """A top-level manifest: one image whose key needs its config."""
         d = self.top.descriptor
-        cfg = Manifest.parse(self.top.data).config
+        cfg = Manifest.parse(self.top.data, desc=d).config
         if cfg is None:
             return Walk({}, {}, (d,))
         plat = config_platform(self._fetcher.blob(cfg, MAX_CONFIG_SIZE).result(), cfg.digest)
@@ -182,7 +183,7 @@ class Tree:
         todo: list[tuple[str, Descriptor]] = []
         for _, d in pending:
             if d.media_type in _IMAGE_TYPES and d.platform is None and reference_digest(d) is None:
-                cfg = Manifest.parse(fetched[d.digest].data).config
+                cfg = Manifest.parse(fetched[d.digest].data, desc=d).config
                 if cfg is not None:
                     todo.append((d.digest, cfg))
         futures = [(dg, cfg, self._fetcher.blob(cfg, MAX_CONFIG_SIZE)) for dg, cfg in todo]
@@ -190,7 +191,7 @@ class Tree:
 
 
 def _index(fetched: Fetched) -> Index:
-    return Index.parse(fetched.data)
+    return Index.parse(fetched.data, desc=fetched.descriptor)
 
 
 def config_platform(raw: bytes, digest: str = "") -> Platform:

@@ -2,17 +2,60 @@
 
 Parsing never re-serialises: ``Index.raw`` / ``Manifest.raw`` are exactly the bytes that
 were fetched, so they can be printed (``--raw``) and hashed.
+
+Malformed input is a :class:`~ocitrace.errors.FormatError` naming what was parsed: the
+caller that knows the blob passes its descriptor (and where it came from) to the parse
+function, and :func:`blob_label` / :func:`naming` put ``index sha256:… of REPO: `` in
+front of every message raised below — the one mechanism ``oci/`` and ``attest/`` callers
+share (``naming(blob_label(layer, where))`` around a decoder).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FormatError
 from . import mediatypes as mt
+
+
+def blob_label(desc: Descriptor | None, where: str = "", *, kind: str = "") -> str:
+    """How errors name a blob: ``KIND DIGEST (MEDIA TYPE) of WHERE``.
+
+    ``kind`` defaults to the media type's class (``index``, ``manifest``, else ``blob``
+    followed by the media type in parentheses); "" when there is nothing to name.
+    """
+    if desc is None:
+        return f"{kind} of {where}" if kind and where else kind
+    if not kind:
+        if mt.is_index(desc.media_type):
+            kind = "index"
+        elif mt.is_manifest(desc.media_type):
+            kind = "manifest"
+        else:
+            kind = "blob"
+    label = f"{kind} {desc.digest}".strip()
+    if desc.media_type and kind not in ("index", "manifest"):
+        label += f" ({desc.media_type})"
+    return f"{label} of {where}" if where else label
+
+
+@contextmanager
+def naming(label: str) -> Iterator[None]:
+    """Prefix every :class:`~ocitrace.errors.FormatError` raised inside with ``label: ``
+    (once: a message already starting with it is left alone); ``input`` becomes the label
+    when it was unset.  An empty label changes nothing."""
+    try:
+        yield
+    except FormatError as exc:
+        if not label or exc.message.startswith(label):
+            raise
+        raise FormatError(
+            f"{label}: {exc.message}", input=exc.input or label, hint=exc.hint or None
+        ) from exc
 
 
 def _str(obj: Mapping[str, Any], key: str, what: str) -> str:
@@ -170,7 +213,8 @@ def _subject(obj: Mapping[str, Any]) -> Descriptor | None:
     subj = obj.get("subject")
     if subj is None:
         return None
-    return Descriptor.from_json(subj)
+    with naming("subject"):
+        return Descriptor.from_json(subj)
 
 
 def _load(raw: bytes, what: str) -> dict[str, Any]:
@@ -210,18 +254,21 @@ class Index:
     subject: Descriptor | None = None
 
     @classmethod
-    def parse(cls, raw: bytes) -> Index:
-        what = "index"
-        obj = _load(raw, what)
-        return cls(
-            raw=raw,
-            media_type=_str(obj, "mediaType", what),
-            schema_version=_int(obj, "schemaVersion", what),
-            manifests=tuple(Descriptor.from_json(d) for d in _list(obj, "manifests", what)),
-            annotations=_annotations(obj, what),
-            artifact_type=_str(obj, "artifactType", what),
-            subject=_subject(obj),
-        )
+    def parse(cls, raw: bytes, *, desc: Descriptor | None = None, where: str = "") -> Index:
+        """Parse an index; ``desc`` (its descriptor) and ``where`` (the repository or
+        layout) name it in every FormatError (:func:`blob_label`)."""
+        what = blob_label(desc, where, kind="index")
+        with naming(what):
+            obj = _load(raw, what)
+            return cls(
+                raw=raw,
+                media_type=_str(obj, "mediaType", what),
+                schema_version=_int(obj, "schemaVersion", what),
+                manifests=_descriptors(obj, "manifests", what),
+                annotations=_annotations(obj, what),
+                artifact_type=_str(obj, "artifactType", what),
+                subject=_subject(obj),
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,37 +285,55 @@ class Manifest:
     subject: Descriptor | None = None
 
     @classmethod
-    def parse(cls, raw: bytes) -> Manifest:
-        what = "manifest"
-        obj = _load(raw, what)
-        cfg = obj.get("config")
-        if cfg is not None and not isinstance(cfg, Mapping):
-            raise FormatError("manifest: config is not a JSON object")
-        # the withdrawn artifact manifest calls its layers "blobs"
-        layers = _list(obj, "layers" if "layers" in obj else "blobs", what)
-        return cls(
-            raw=raw,
-            media_type=_str(obj, "mediaType", what),
-            schema_version=_int(obj, "schemaVersion", what),
-            config=Descriptor.from_json(cfg) if cfg is not None else None,
-            layers=tuple(Descriptor.from_json(d) for d in layers),
-            annotations=_annotations(obj, what),
-            artifact_type=_str(obj, "artifactType", what),
-            subject=_subject(obj),
-        )
+    def parse(cls, raw: bytes, *, desc: Descriptor | None = None, where: str = "") -> Manifest:
+        """Parse a manifest; ``desc`` and ``where`` name it in every FormatError."""
+        what = blob_label(desc, where, kind="manifest")
+        with naming(what):
+            obj = _load(raw, what)
+            cfg = obj.get("config")
+            if cfg is not None and not isinstance(cfg, Mapping):
+                raise FormatError(f"{what}: config is not a JSON object")
+            # the withdrawn artifact manifest calls its layers "blobs"
+            key = "layers" if "layers" in obj else "blobs"
+            with naming(f"{what}: config"):
+                config = Descriptor.from_json(cfg) if cfg is not None else None
+            return cls(
+                raw=raw,
+                media_type=_str(obj, "mediaType", what),
+                schema_version=_int(obj, "schemaVersion", what),
+                config=config,
+                layers=_descriptors(obj, key, what),
+                annotations=_annotations(obj, what),
+                artifact_type=_str(obj, "artifactType", what),
+                subject=_subject(obj),
+            )
 
 
-def parse_manifest_or_index(raw: bytes, media_type: str) -> Index | Manifest:
-    """Parse by media type (from Content-Type / descriptor), falling back to the body."""
+def _descriptors(obj: Mapping[str, Any], key: str, what: str) -> tuple[Descriptor, ...]:
+    """The descriptor list ``key``; an error names the entry (``manifests[3]``)."""
+    out = []
+    for n, d in enumerate(_list(obj, key, what)):
+        with naming(f"{what}: {key}[{n}]"):
+            out.append(Descriptor.from_json(d))
+    return tuple(out)
+
+
+def parse_manifest_or_index(
+    raw: bytes, media_type: str, *, desc: Descriptor | None = None, where: str = ""
+) -> Index | Manifest:
+    """Parse by media type (from Content-Type / descriptor), falling back to the body;
+    ``desc`` and ``where`` name the blob in every FormatError."""
+    what = blob_label(desc, where, kind="manifest")
     if not media_type:
-        media_type = _str(_load(raw, "manifest"), "mediaType", "manifest")
+        with naming(what):
+            media_type = _str(_load(raw, what), "mediaType", what)
     if mt.is_index(media_type):
-        return Index.parse(raw)
+        return Index.parse(raw, desc=desc, where=where)
     if mt.is_manifest(media_type):
-        return Manifest.parse(raw)
-    obj = _load(raw, "manifest")
+        return Manifest.parse(raw, desc=desc, where=where)
+    obj = _load(raw, what)
     if "manifests" in obj:
-        return Index.parse(raw)
+        return Index.parse(raw, desc=desc, where=where)
     if "layers" in obj or "config" in obj:
-        return Manifest.parse(raw)
-    raise FormatError(f"unsupported manifest media type {media_type!r}")
+        return Manifest.parse(raw, desc=desc, where=where)
+    raise FormatError(f"{what}: unsupported manifest media type {media_type!r}", input=what)
