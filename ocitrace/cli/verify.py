@@ -184,14 +184,9 @@ def _read_keys(paths: list[Path]) -> list[bytes]:
 
 def _safe(text: str) -> str:
     """Untrusted text (from certificates, registries) made safe for a terminal line."""
-    return "".join(
-        ch
-        if ch.isprintable() and ch not in "\u2028\u2029"
-        else f"\\x{ord(ch):02x}"
-        if ord(ch) < 0x100
-        else f"\\u{ord(ch):04x}"
-        for ch in text
-    )
+    from ..textsafe import escape_unprintable
+
+    return escape_unprintable(text)
 
 
 def _line(v: Any) -> str:

@@ -441,3 +441,43 @@ def test_error_body_from_a_hostile_registry_is_escaped() -> None:
         res = run_cli("-v", "tags", f"{srv.netloc}/a/b", text=True)
     assert res.returncode != 0
     assert_clean(res.stderr)
+
+
+def test_audit_per_row_errors_are_escaped(tmp_path: Path) -> None:
+    """A row's error names the layout path as typed: only the boundaries escape it."""
+    missing = tmp_path / f"gone{HOSTILE2}"
+    res = run_cli(
+        "audit", "--no-cache", "--color", "always", f"oci-layout://{missing}:v1", text=True
+    )
+    assert res.returncode == 4, res.stderr
+    assert_clean(res.stdout, sgr=True)
+    assert_clean(res.stderr)
+    assert f"ocitrace: audit: oci-layout://{tmp_path}/gone{SHOWN2}" in res.stderr
+    assert SHOWN2 in res.stdout  # the table's error cell
+
+
+def test_colour_mode_keeps_sgr_and_escapes_everything_else() -> None:
+    from ocitrace.textsafe import escape, escape_unprintable
+
+    text = "\x1b[1;31mred\x1b[0m \x1b[2J \x1b]0;t\x07 \x9b31m \x1b[?1049h"
+    assert escape(text, keep_sgr=True) == (
+        "\x1b[1;31mred\x1b[0m \\x1b[2J \\x1b]0;t\\x07 \\x9b31m \\x1b[?1049h"
+    )
+    assert escape(text) == escape(text, keep_sgr=False)
+    assert "\x1b" not in escape(text)
+    # the strict form (verify's signer identities, diff values) also shows bidi/separators
+    assert escape_unprintable("a\u202eb\u2028c d\x1b") == "a\\u202eb\\u2028c d\\x1b"
+
+
+def test_human_stream_is_a_terminal_when_its_stream_is() -> None:
+    from ocitrace.cli.output import human, raw
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    out = human(tty)
+    assert out.isatty() and raw(out) is tty and human(out) is out
+    out.write(HOSTILE2 + "\n")
+    assert tty.getvalue() == SHOWN2 + "\\x9b2J\\x7f\n"
