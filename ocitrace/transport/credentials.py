@@ -302,7 +302,9 @@ def credential_files(
     if not docker_config_dir:
         if env.get("DOCKER_CONFIG"):
             out.append(
-                CredentialFile("docker", Path(env["DOCKER_CONFIG"]) / "config.json", "DOCKER_CONFIG")
+                CredentialFile(
+                    "docker", Path(env["DOCKER_CONFIG"]) / "config.json", "DOCKER_CONFIG"
+                )
             )
         else:
             home = Path(env.get("HOME") or Path.home())
