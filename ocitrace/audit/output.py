@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import UsageError
+from ..textsafe import escape_line
 from .rows import COLUMNS, Row
 
 __all__ = [
@@ -94,7 +95,7 @@ def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
         return ""
     from tabulate import tabulate
 
-    body = [[r.cells().get(c, "") for c in cols] for r in rows]
+    body = [[escape_line(r.cells().get(c, "")) for c in cols] for r in rows]  # one line each
     return (
         tabulate(body, headers=[COLUMNS.get(c, c.upper()) for c in cols], tablefmt="plain", disable_numparse=True)
         + "\n"
