@@ -117,6 +117,8 @@ def statement_from_json(
             input=what,
             hint="expected {'_type': 'https://in-toto.io/Statement/v1', 'predicateType': …}",
         )
+    _text(typ, "_type", what)
+    _text(predicate_type, "predicateType", what)
     subjects = obj.get("subject")
     subjects = [] if subjects is None else subjects
     if not isinstance(subjects, list):
@@ -142,7 +144,20 @@ def _subject(obj: Any, what: str) -> Subject:
         if obj.get(key) is not None and not isinstance(obj.get(key), str):
             raise FormatError(f"{what}: subject {key} is not a string", input=what)
     return Subject(
-        name=str(obj.get("name") or ""),
-        digest={str(k): str(v) for k, v in digest.items()},
-        uri=str(obj.get("uri") or ""),
+        name=_text(str(obj.get("name") or ""), "subject name", what),
+        digest={
+            _text(str(k), "subject digest", what): _text(str(v), "subject digest", what)
+            for k, v in digest.items()
+        },
+        uri=_text(str(obj.get("uri") or ""), "subject uri", what),
     )
+
+
+def _text(value: str, key: str, what: str) -> str:
+    """``value`` when it is Unicode text; a lone surrogate (a ``\\udXXX`` escape) is a
+    FormatError: the statement's identifiers must print and compare as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FormatError(f"{what}: {key} is not valid Unicode text", input=what) from exc
+    return value

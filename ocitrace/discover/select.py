@@ -8,6 +8,7 @@ on no image of the index) follow.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..attest.provenance import ProvenanceRecord, parse_provenance
@@ -102,13 +103,23 @@ def provenances(d: Discovery) -> list[ProvenanceFound]:
     """Every SLSA provenance statement in ``d`` (buildx's rule on the predicate type)."""
     out: list[ProvenanceFound] = []
     for a in by_platform_order(d):
-        st = a.statement
-        if st is None or not is_provenance_type(st.predicate_type):
-            continue
-        with naming(_label(a)):
-            record = parse_provenance(st.predicate, st.predicate_type, st.type)
-        out.append(ProvenanceFound(a, record))
+        record = _record(a)
+        if isinstance(record, ProvenanceRecord):
+            out.append(ProvenanceFound(a, record))
     return out
+
+
+def _record(a: Attestation) -> ProvenanceRecord | FormatError | None:
+    """``a``'s provenance record; the FormatError (naming the layer) when its predicate is
+    malformed; None when ``a`` is no decoded provenance statement."""
+    st = a.statement
+    if st is None or not is_provenance_type(st.predicate_type):
+        return None
+    try:
+        with naming(_label(a)):
+            return parse_provenance(st.predicate, st.predicate_type, st.type)
+    except FormatError as exc:
+        return exc
 
 
 def sboms(d: Discovery) -> list[SbomDocument]:
@@ -139,12 +150,17 @@ def sboms(d: Discovery) -> list[SbomDocument]:
 
 
 def unreadable_provenances(d: Discovery) -> list[Attestation]:
-    """Provenance items that exist but could not be read (over the size cap, bad JSON…)."""
-    return [
-        a
-        for a in d.attestations
-        if a.error and a.statement is None and is_provenance_type(a.predicate_type)
-    ]
+    """Provenance items that exist but could not be read (over the size cap, bad JSON…, a
+    malformed predicate: then with ``error``/``exception`` set to its FormatError)."""
+    out = []
+    for a in d.attestations:
+        if a.error and a.statement is None and is_provenance_type(a.predicate_type):
+            out.append(a)
+            continue
+        record = _record(a)
+        if isinstance(record, FormatError):
+            out.append(dataclasses.replace(a, error=str(record), exception=record))
+    return out
 
 
 def unreadable_sboms(d: Discovery) -> list[Attestation]:

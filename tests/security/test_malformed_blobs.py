@@ -21,7 +21,7 @@ import pytest
 from ocitrace.cli.main import main
 from tests.support.registry import RunningRegistry, fixture_dir, push_layout
 
-from .hostile_layouts import blob_json, copy_fixture, rewrite_blob
+from .hostile_layouts import blob_json, copy_fixture, rewrite_blob, sha
 
 FIXTURE = "multi-prov-max"  # index: amd64, arm64, arm/v7 + BuildKit provenance (mode=max)
 AMD64 = "sha256:379cd4e41970247d4c20b159af259b9ae8b72a779463de4d6f0bb52f88f70a83"
@@ -126,6 +126,52 @@ def test_malformed_attestation_layer_names_it(tmp_path: Path) -> None:
     # the other platforms' provenance still reads
     code, out, err = run("provenance", "--json", "--platform", "linux/arm64", ref)
     assert code == 0 and json.loads(out)[0]["attachedTo"] == ARM64, err
+
+
+STATEMENT = (
+    b'{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://slsa.dev/'
+    b'provenance/v1", "subject": [{"name": "x", "digest": {"sha256": "%s"}}], "predicate": %s}'
+)
+INTOTO = "application/vnd.in-toto+json"
+DSSE = "application/vnd.dsse.envelope.v1+json"
+BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+HEX = AMD64.split(":")[1].encode()
+BAD_LAYERS = {
+    "nan": (INTOTO, STATEMENT % (HEX, b'{"n": NaN}'), "non-finite number NaN"),
+    "huge": (INTOTO, STATEMENT % (HEX, b'{"n": 1e999}'), "number out of range"),
+    "digits": (INTOTO, STATEMENT % (HEX, b'{"n": ' + b"9" * 5000 + b"}"), "4300 digits"),
+    "surrogate": (
+        INTOTO,
+        STATEMENT.replace(b'"x"', b'"\\udcff"') % (HEX, b"{}"),
+        "subject name is not valid Unicode text",
+    ),
+    "predicate-list": (INTOTO, STATEMENT % (HEX, b"[1]"), "predicate is not a JSON object"),
+    "dsse-shape": (DSSE, b'{"payloadType": "x", "payload": 5}', "DSSE payload is not a base64"),
+    "bundle-shape": (
+        BUNDLE,
+        b'{"mediaType": "%s", "dsseEnvelope": []}' % BUNDLE.encode(),
+        "Sigstore bundle",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LAYERS))
+def test_malformed_provenance_layers_exit_7_naming_the_layer(tmp_path: Path, case: str) -> None:
+    """Numbers, digit limits, lone surrogates, wrong predicate, envelope and bundle shapes in
+    the amd64 provenance layer (its manifest says which media type): exit 7, layer named."""
+    media_type, body, why = BAD_LAYERS[case]
+    root = copy_fixture(FIXTURE, tmp_path / "l")
+    att = blob_json(root, AMD64_ATTESTATION)
+    layer = att["layers"][0]
+    layer.update(mediaType=media_type, digest=sha(body), size=len(body))
+    (root / "blobs" / "sha256" / sha(body).split(":")[1]).write_bytes(body)
+    rewrite_blob(root, AMD64_ATTESTATION, json.dumps(att).encode())
+    ref = f"oci-layout://{root}:v1"
+    code, out, err = run("provenance", "--platform", "linux/amd64", ref)
+    assert (code, out) == (7, ""), err
+    assert f"layer {sha(body)}" in err and why in err and len(err.splitlines()) == 1
+    code, out, err = run("provenance", "--json", ref)  # the other platforms: warned, shown
+    assert code == 0 and {e["platform"] for e in json.loads(out)} == {"linux/arm64", "linux/arm/v7"}
 
 
 # --- batch commands on a real registry keep going ---------------------------------------------
