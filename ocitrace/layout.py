@@ -21,7 +21,6 @@ instance may be shared between threads.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
@@ -387,6 +386,8 @@ class LayoutSource:
             raise FormatError(
                 f"{label}: cannot read the {what}: {exc.strerror or exc}", input=label
             ) from exc
+        import hashlib  # here: loading OpenSSL's libcrypto is a noticeable part of start-up
+
         alg = digest.split(":", 1)[0]
         actual = f"{alg}:{hashlib.new(alg, data).hexdigest()}"
         if actual != digest:

@@ -102,6 +102,7 @@ def test_digest_of_a_layout_loads_no_http_stack_and_no_decoders() -> None:
     assert (res.returncode, res.stdout) == (0, TOP_DIGEST + "\n"), res.stderr
     assert _present(mods, HTTP_STACK + OURS_HTTP + HEAVY) == []
     assert _present(mods, ("ocitrace.inspect", "ocitrace.template")) == []
+    assert "_hashlib" not in mods  # no blob is read, so OpenSSL's libcrypto is not loaded
 
 
 def test_default_inspect_of_a_layout_loads_no_http_stack_and_no_template_engine() -> None:
