@@ -100,7 +100,10 @@ def predicate_bytes(a: Attestation) -> bytes:
 
 
 def provenances(d: Discovery) -> list[ProvenanceFound]:
-    """Every SLSA provenance statement in ``d`` (buildx's rule on the predicate type)."""
+    """Every SLSA provenance statement in ``d`` (buildx's rule on the predicate type).
+
+    One whose predicate is malformed is left out; :func:`unreadable_provenances` lists it
+    with its FormatError (naming the layer), so callers can say so instead of "none"."""
     out: list[ProvenanceFound] = []
     for a in by_platform_order(d):
         record = _record(a)
