@@ -5,7 +5,10 @@ now and one rebuilt from a saved ``-o``/``--report json`` file say the same.  Th
 document is ``{"ocitraceAudit": 1, "generatedAt", "targets", "policy", "summary",
 "rows"}``; ``rows`` are the platform rows' JSON (``Row.to_json``) plus ``state`` (``ok``,
 ``warn`` — passed with findings the policy only warns about —, ``fail``, ``error``) and,
-with a baseline, ``change`` (``new``/``changed``/``unchanged``/``gone``).
+with a baseline, ``change`` (``new``/``changed``/``unchanged``/``gone``).  Rows whose
+signatures were looked at carry ``signer`` (the SIGNER cell) and ``signature`` (its
+state); every report shows them (JUnit ``<system-out>``, SARIF result properties,
+Markdown and HTML columns) and the summary counts them (``summary.signatures``).
 
 All text from registries and attestations is escaped for its format (XML, HTML,
 Markdown table cells); nothing here prints or fetches.
@@ -28,6 +31,7 @@ from ..errors import UsageError
 from ..textsafe import escape, escape_line
 from .practices import CHECKS
 from .rows import Row
+from .signing import STATES as SIGNATURE_STATES
 
 __all__ = [
     "REPORT_FORMATS",
@@ -135,6 +139,10 @@ def summarize_rows(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for r in items:
         if "change" in r:
             changes[str(r["change"])] = changes.get(str(r["change"]), 0) + 1
+    signatures: dict[str, int] = {}
+    for r in live:
+        if r.get("signature"):
+            signatures[str(r["signature"])] = signatures.get(str(r["signature"]), 0) + 1
     out: dict[str, Any] = {
         "images": len(images),
         "rows": len(live),
@@ -142,9 +150,21 @@ def summarize_rows(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "findings": dict(sorted(findings.items(), key=lambda kv: _check_order(kv[0]))),
         "repositories": dict(sorted(repos.items())),
     }
+    if signatures:  # rows per signature state (verified, invalid, no-policy, …)
+        out["signatures"] = {
+            k: signatures[k] for k in (*SIGNATURE_STATES, *sorted(signatures)) if k in signatures
+        }
     if changes:
         out["changes"] = changes
     return out
+
+
+def _signatures_text(counts: Mapping[str, int]) -> str:
+    """``1 verified, 1 invalid, 2 unsigned`` (the words of the stderr summary)."""
+    return ", ".join(f"{n} {_SIGNATURE_WORDS.get(k, k)}" for k, n in counts.items())
+
+
+_SIGNATURE_WORDS = {"no-policy": "signed (no policy given)", "unsupported": "not supported"}
 
 
 def _check_order(check_id: str) -> tuple[int, str]:
@@ -232,7 +252,8 @@ def render_junit(doc: Mapping[str, Any]) -> str:
                 el.text = _x(
                     "\n".join(f"{_plat(r)}{m}" for r in failed for m in r.get("failures") or [])
                 )
-            out_lines = [
+            out_lines = [f"{_plat(r)}signer: {r['signer']}" for r in group if r.get("signer")]
+            out_lines += [
                 f"{_plat(r)}[{f.get('severity')}] {f.get('id')}: {f.get('message')}"
                 for r in group
                 for f in visible_findings(r)
@@ -377,6 +398,8 @@ def _sarif_result(
             "evidence": dict(evidence),
         },
     }
+    if r.get("signer"):
+        out["properties"]["signer"] = r.get("signer")
     if rule_index >= 0:
         out["ruleIndex"] = rule_index
     return out
@@ -405,6 +428,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         f"{s.get('images', 0)} images, {s.get('rows', 0)} platform rows: "
         + ", ".join(f"{states.get(k, 0)} {k}" for k in STATES),
     ]
+    if s.get("signatures"):
+        lines.append("Signatures (platform rows): " + _md(_signatures_text(s["signatures"])))
     if s.get("changes"):
         lines.append(
             "Against the baseline: "
@@ -422,7 +447,12 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
                 f"| `{fid}` {_md(title)} | {f.get('severity')} | {f.get('rows')} | "
                 f"{f.get('fail', 0)} | {f.get('warn', 0)} |"
             )
-    lines += ["", "| image | platforms | state | findings |", "| --- | --- | --- | --- |"]
+    signers = any(r.get("signer") for r in doc.get("rows", []))
+    lines += [
+        "",
+        "| image | platforms | state | " + ("signer | " if signers else "") + "findings |",
+        "| --- | --- | --- | " + ("--- | " if signers else "") + "--- |",
+    ]
     for group in image_groups(doc.get("rows", [])):
         first = group[0]
         worst = max((str(r.get("state") or row_state(r)) for r in group), key=STATES.index)
@@ -431,10 +461,13 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for f in visible_findings(r):
                 ids[str(f.get("id"))] = None
         change = f" ({first['change']})" if first.get("change") not in (None, "unchanged") else ""
+        signer = ", ".join(dict.fromkeys(str(r.get("signer") or "-") for r in group))
         lines.append(
             f"| {_md(_image_name(first))}{_md(change)} | "
             f"{_md(', '.join(str(r.get('platform') or '-') for r in group))} | "
-            f"{_STATE_ICON.get(worst, worst)} | {_md(', '.join(ids) or '-')} |"
+            f"{_STATE_ICON.get(worst, worst)} | "
+            + (f"{_md(signer)} | " if signers else "")
+            + f"{_md(', '.join(ids) or '-')} |"
         )
     problems = [r for r in doc.get("rows", []) if r.get("status") in ("fail", "error")]
     if problems:
@@ -531,10 +564,18 @@ def render_html(doc: Mapping[str, Any], *, now: datetime | None = None) -> str:
                 f"<td>{f.get('fail', 0)}</td><td>{f.get('warn', 0)}</td></tr>"
             )
         parts.append("</table>")
+    signers = any(r.get("signer") for r in doc.get("rows", []))
+    if s.get("signatures"):
+        parts.append(
+            f'<div class="meta" id="signatures">signatures: '
+            f"{_h(_signatures_text(s['signatures']))}</div>"
+        )
     parts += [
         "<h2>Images</h2>",
         '<table id="rows"><tr><th>image</th><th>platform</th><th>state</th>'
-        "<th>provenance</th><th>built</th><th>findings</th></tr>",
+        "<th>provenance</th><th>built</th>"
+        + ("<th>signer</th>" if signers else "")
+        + "<th>findings</th></tr>",
     ]
     for r in doc.get("rows", []):
         state = str(r.get("state") or row_state(r))
@@ -556,7 +597,8 @@ def render_html(doc: Mapping[str, Any], *, now: datetime | None = None) -> str:
             f"<td>{_h(r.get('platform') or '-')}</td>"
             f'<td class="state" style="color:{_STATE_COLOUR.get(state, "#000")}">{_h(state)}</td>'
             f"<td>{_h(prov)}</td><td>{_h((r.get('builtAt') or '-')[:16])}</td>"
-            f"<td>{details or '-'}</td></tr>"
+            + (f'<td class="signer">{_h(r.get("signer") or "-")}</td>' if signers else "")
+            + f"<td>{details or '-'}</td></tr>"
         )
     parts += ["</table>", "</body></html>"]
     return "\n".join(parts) + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -238,3 +239,37 @@ def test_require_signed_without_a_signer_policy_is_a_usage_error(
         from ocitrace.audit.policy import policy_from_document
 
         policy_from_document({"defaults": {"signer-identity": "^x"}}).signature_policy()
+
+
+def test_reports_carry_the_signer(signed_ns: RunningRegistry, tmp_path: Path) -> None:
+    reports = {k: tmp_path / f"audit.{k}" for k in ("json", "junit", "sarif", "markdown", "html")}
+    code, _, err = audit(
+        f"{signed_ns.host}/sig/",
+        *POLICY_FLAGS,
+        *(arg for k, path in reports.items() for arg in ("--report", f"{k}={path}")),
+    )
+    assert code == exitcodes.OK, err
+    doc = json.loads(reports["json"].read_text())
+    assert doc["summary"]["signatures"] == {"verified": 1, "invalid": 1, "unsigned": 1}
+    assert {r["signer"] for r in doc["rows"]} == {
+        f"verified {WORKFLOW}",
+        "invalid: signature",
+        "unsigned",
+    }
+    junit = ET.fromstring(reports["junit"].read_text())
+    outs = {
+        case.get("classname", "").split("/", 1)[1]: case.findtext("system-out") or ""
+        for case in junit.iter("testcase")
+    }
+    assert f"linux/amd64: signer: verified {WORKFLOW}" in outs["sig/verified"]
+    assert "linux/amd64: signer: invalid: signature" in outs["sig/tampered"]
+    sarif = json.loads(reports["sarif"].read_text())
+    unsigned = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "unsigned"]
+    assert {r["properties"]["signer"] for r in unsigned} == {"invalid: signature", "unsigned"}
+    md = reports["markdown"].read_text()
+    assert "Signatures (platform rows): 1 verified, 1 invalid, 1 unsigned" in md
+    assert "| image | platforms | state | signer | findings |" in md
+    assert "invalid: signature |" in md
+    page = reports["html"].read_text()
+    assert '<td class="signer">invalid: signature</td>' in page
+    assert "signatures: 1 verified, 1 invalid, 1 unsigned" in page
