@@ -32,7 +32,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,7 @@ from .reference import LAYOUT_PREFIX, LayoutReference, Reference, parse_any
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
+    from datetime import datetime
 
     from .attest.provenance import ProvenanceRecord
     from .audit.cache import DiskCache
@@ -967,7 +967,7 @@ class Client:
         verified (``row.facts.signature``, SIGNER column, the ``unsigned`` finding);
         ``require=["signed"]`` fails images where nothing verifies.
         """
-        from datetime import UTC
+        from datetime import UTC, datetime
 
         from .audit.policy import parse_policy
         from .audit.rows import fold_by_image, summarize
