@@ -8,24 +8,54 @@ longer matches its digest is deleted and treated as a miss.  The cache is bounde
 bytes; when a write takes it over the bound the least recently used entries (by mtime,
 touched on every hit) are removed.  Writes go through a temporary file and ``rename``
 so concurrent processes and threads never see half an entry.
+
+Derived results are cached too (issue 14): the rows one image digest gave under one
+policy and set of options (:class:`RowRecords`).  A digest names immutable bytes, so
+what was derived from those verified bytes is as safe to keep as the bytes — provided
+the entry is ours: a record cannot be re-hashed against its digest like a blob, so each
+carries an HMAC-SHA256 under a random key private to the cache directory
+(``records.key``, 0600).  A record whose MAC does not match is removed and the image is
+audited from the bytes again.  A warm audit then reads one small file per image instead
+of its index, attestation manifests and layers, and decodes nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import hmac
 import itertools
+import json
 import logging
 import os
 import queue
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from .._version import __version__
 from ..oci.model import Descriptor
 from ..source import Fetched, Source, SourceWrapper
+from .facts import Facts
+from .rows import Row
 
-__all__ = ["DEFAULT_MAX_BYTES", "CacheStats", "CachingSource", "DiskCache", "default_cache_dir"]
+if TYPE_CHECKING:
+    from .policy import Policy
+    from .walk import ImageTask
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "CacheStats",
+    "CachingSource",
+    "DiskCache",
+    "RowRecords",
+    "default_cache_dir",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +107,7 @@ class DiskCache:
         self._queue: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._write_warned = False
+        self._record_key: bytes | None = None
 
     def close(self) -> None:
         """Write every pending entry (write-behind mode) and stop the writer thread."""
@@ -200,6 +231,63 @@ class DiskCache:
         if _verify(digest, data) and "\n" not in media_type:
             self._store("manifests", digest, media_type.encode() + b"\n" + data)
 
+    # --- derived records (MAC-protected) -------------------------------------------------
+
+    def _secret(self) -> bytes | None:
+        """The cache's record key, created on first use (None: the cache is not writable,
+        so no record can be trusted or written)."""
+        with self._lock:
+            cached = self._record_key
+        if cached is not None:
+            return cached
+        path = self.root / "records.key"
+        try:
+            self._ensure_dir(self.root)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                key = path.read_bytes()
+            else:
+                key = os.urandom(32)
+                try:
+                    _write_all(fd, key)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            self._write_failed(path, exc)
+            return None
+        if len(key) != 32:
+            return None  # another process is writing it, or it is damaged: no records now
+        with self._lock:
+            self._record_key = key
+        return key
+
+    def _mac(self, key: str, body: bytes) -> bytes | None:
+        secret = self._secret()
+        if secret is None:
+            return None
+        return hmac.new(secret, key.encode() + b"\n" + body, hashlib.sha256).hexdigest().encode()
+
+    def get_record(self, key: str) -> bytes | None:
+        """The record stored under ``key`` (``sha256:<hex>``) if its MAC is ours."""
+        raw = self._read("records", key)
+        if raw is None:
+            return None
+        mac, sep, body = raw.partition(b"\n")
+        expected = self._mac(key, body)
+        if expected is None:
+            return None
+        if not sep or not hmac.compare_digest(mac, expected):
+            self._drop("records", key)
+            return None
+        self._count("_hits")
+        return body
+
+    def put_record(self, key: str, body: bytes) -> None:
+        mac = self._mac(key, body)
+        if mac is not None:
+            self._store("records", key, mac + b"\n" + body)
+
     def _read(self, kind: str, digest: str, size: int | None = None) -> bytes | None:
         """The entry's bytes; a file of the wrong size (or larger than the cache bound,
         which no write makes) is not read: a planted huge file costs no memory."""
@@ -225,7 +313,12 @@ class DiskCache:
 
     def _drop(self, kind: str, digest: str) -> None:
         path = self._path(kind, digest)
-        log.warning("cache entry %s/%s does not match its digest; removed", kind, digest)
+        log.warning(
+            "cache entry %s/%s does not match its %s; removed",
+            kind,
+            digest,
+            "MAC" if kind == "records" else "digest",
+        )
         self._count("_corrupt")
         self._count("_misses")
         if path is not None:
@@ -279,7 +372,7 @@ class DiskCache:
     def evict(self) -> int:
         """Remove least recently used entries until the cache fits ``max_bytes``; count them."""
         entries: list[tuple[float, int, Path]] = []
-        for kind in ("manifests", "blobs"):
+        for kind in ("manifests", "blobs", "records"):
             for path in (self.root / kind / "sha256").glob("*"):
                 if path.name.startswith(".tmp-"):
                     continue
@@ -328,6 +421,25 @@ class CachingSource(SourceWrapper):
         self._cache = cache
         self._seen: bool | None = None
         self._marked = False
+        self._fresh: dict[str, Descriptor] = {}
+        self._fresh_lock = threading.Lock()
+
+    @property
+    def cache(self) -> DiskCache:
+        return self._cache
+
+    def resolve_once(self, ref: str) -> Descriptor:
+        """Resolve ``ref`` now and let the next :meth:`resolve` of it take this answer
+        instead of asking again (one image job looks a tag up, then walks it)."""
+        desc = self._inner.resolve(ref)
+        with self._fresh_lock:
+            self._fresh[ref] = desc
+        return desc
+
+    def resolve(self, ref: str) -> Descriptor:
+        with self._fresh_lock:
+            desc = self._fresh.pop(ref, None)
+        return desc if desc is not None else self._inner.resolve(ref)
 
     def may_answer(self) -> bool:
         """Whether this cache has held content of this repository: then a tag is worth a
@@ -372,3 +484,132 @@ class CachingSource(SourceWrapper):
             data = self._inner.blob(desc, max_size=max_size)
             self._cache.put_blob(desc.digest, data)
             return data
+
+
+# --- derived records: an image's rows -------------------------------------------------
+
+#: bump when what a record holds, or how rows are derived, changes
+RECORD_SCHEMA = 1
+
+
+class RowRecords:
+    """The rows of one image digest under one (resolved) policy and audit options.
+
+    What varies with the run and not with the digest is left out or recomputed: the
+    repository and tag come from the task; the policy's own checks (``evaluate``, which
+    reads the clock for ``max-age``) run again at load; only the practice-finding
+    failures, which depend on the digest's content and the policy alone, are stored.
+    Rows with an error are never stored (the next run tries again).
+    """
+
+    def __init__(self, cache: DiskCache, options: Sequence[object]) -> None:
+        self._cache = cache
+        self._options = _canonical(list(options))
+
+    def key(self, digest: str, policy: Policy) -> str:
+        context = json.dumps(
+            [
+                RECORD_SCHEMA,
+                __version__,
+                digest,
+                self._options,
+                _canonical(policy),
+                [f.name for f in dataclasses.fields(Facts)],
+                [f.name for f in dataclasses.fields(Row)],
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return "sha256:" + hashlib.sha256(context.encode()).hexdigest()
+
+    def load(self, key: str, task: ImageTask, policy: Policy, now: datetime) -> list[Row] | None:
+        body = self._cache.get_record(key)
+        if body is None:
+            return None
+        try:
+            doc = json.loads(body)
+            rows = [_decode_row(r, task, policy, now) for r in doc["rows"]]
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None  # ours (the MAC matched) but not readable by this code: a miss
+        return rows
+
+    def store(self, key: str, rows: Sequence[Row], policy: Policy, now: datetime) -> None:
+        if any(r.error is not None or r.parts for r in rows):
+            return
+        encoded = []
+        for r in rows:
+            own = policy.evaluate(r.facts, now)
+            if r.failures[: len(own)] != own:
+                return  # failures not built as evaluate + findings: do not guess
+            encoded.append(
+                {
+                    "digest": r.digest,
+                    "platform": r.platform,
+                    "facts": _encode_facts(r.facts),
+                    "findingFailures": list(r.failures[len(own) :]),
+                    "warnings": [list(w) for w in r.warnings],
+                    "records": r.records,
+                }
+            )
+        try:
+            body = json.dumps({"rows": encoded}, separators=(",", ":")).encode()
+        except (TypeError, ValueError):
+            return  # a record that is not plain JSON is not cached
+        self._cache.put_record(key, body)
+
+
+def _encode_facts(facts: Facts) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(Facts):
+        value = getattr(facts, f.name)
+        out[f.name] = {"datetime": value.isoformat()} if isinstance(value, datetime) else value
+    return out
+
+
+def _decode_facts(obj: dict[str, Any]) -> Facts:
+    values = {}
+    for f in dataclasses.fields(Facts):
+        value = obj[f.name]
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["datetime"])
+        values[f.name] = value
+    return Facts(**values)
+
+
+def _decode_row(obj: dict[str, Any], task: ImageTask, policy: Policy, now: datetime) -> Row:
+    facts = _decode_facts(obj["facts"])
+    return Row(
+        repository=task.name,
+        tag=task.tag,
+        digest=str(obj["digest"]),
+        platform=str(obj["platform"]),
+        facts=facts,
+        failures=policy.evaluate(facts, now) + tuple(str(f) for f in obj["findingFailures"]),
+        warnings=tuple((str(c), str(m)) for c, m in obj["warnings"]),
+        records=obj["records"],
+    )
+
+
+def _canonical(value: object) -> Any:
+    """A JSON value standing for ``value`` the same way in every process (sets sorted,
+    patterns by their source); anything unknown by its ``repr`` (at worst a miss)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return _canonical(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            "@": type(value).__name__,
+            **{f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
+    if isinstance(value, re.Pattern):
+        return {"re": value.pattern, "flags": value.flags}
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if hasattr(value, "total_seconds"):
+        return {"seconds": value.total_seconds()}  # type: ignore[attr-defined]
+    return repr(value)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import OcitraceError
 from ..oci.model import Platform
 from ..source import Source
-from .cache import CachingSource
+from .cache import CachingSource, RowRecords
 from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
@@ -210,20 +210,52 @@ class _Run:
         return then
 
     def _audit_one(self, source: Source, task: ImageTask) -> list[Row]:
-        """Worker side: walk the image and build its rows (decoding happens here too)."""
+        """Worker side: walk the image and build its rows (decoding happens here too).
+
+        With a disk cache and no signature verification (whose answers are not derived
+        from the digest alone), the rows an image digest gave before under the same
+        policy and options are taken from the cache's records: the tag's ``HEAD`` is
+        the only request and nothing is decoded again."""
         opts = self.options
-        verifier = self._verifier(opts.policy.resolve(task.name).signature_policy())
+        resolved = opts.policy.resolve(task.name)
+        verifier = self._verifier(resolved.signature_policy())
+        head_first = isinstance(source, CachingSource) and source.may_answer()
+        records, key = None, None
+        if isinstance(source, CachingSource) and verifier is None:
+            records = RowRecords(
+                source.cache,
+                (
+                    opts.platforms,
+                    sorted(opts.lookups),
+                    opts.max_blob_size,
+                    opts.policy.reads_config,
+                ),
+            )
+            if head_first or task.identifier.startswith("sha256:"):
+                digest = (
+                    task.identifier
+                    if task.identifier.startswith("sha256:")
+                    else source.resolve_once(task.identifier).digest
+                )
+                key = records.key(digest, resolved)
+                hit = records.load(key, task, resolved, opts.now)
+                if hit is not None:
+                    return hit
         result = audit_image(
             source,
             task,
             platforms=opts.platforms,
             lookups=opts.lookups | SIGNATURE_LOOKUPS if verifier is not None else opts.lookups,
             max_blob_size=opts.max_blob_size,
-            head_first=isinstance(source, CachingSource) and source.may_answer(),
+            head_first=head_first,
             read_config=opts.policy.reads_config,
             verifier=verifier,
         )
-        return platform_rows(result, self.options.policy, self.options.now)
+        rows = platform_rows(result, self.options.policy, self.options.now)
+        if records is not None:
+            key = records.key(result.digest, resolved)
+            records.store(key, rows, resolved, opts.now)
+        return rows
 
     def _verifier(self, policy: SignerPolicy | None) -> Verifier | None:
         """The repository's verifier (None: its signatures are not verified)."""
