@@ -419,7 +419,8 @@ class Client:
         if mt.is_index(fetched.descriptor.media_type):
             from .oci.model import Index
 
-            child = pick_platform(Index.parse(fetched.data), wanted, what=str(parsed))
+            index = Index.parse(fetched.data, desc=fetched.descriptor, where=source.name)
+            child = pick_platform(index, wanted, what=str(parsed))
             return source.manifest(child.digest)
         check_single_platform(source, fetched, wanted, what=str(parsed))
         return fetched
@@ -441,13 +442,14 @@ class Client:
         fetched = source.manifest(parsed.identifier)
         wanted = _platforms(platform)
         if mt.is_index(fetched.descriptor.media_type):
-            child = _pick_image(Index.parse(fetched.data), wanted, what=str(parsed))
+            index = Index.parse(fetched.data, desc=fetched.descriptor, where=source.name)
+            child = _pick_image(index, wanted, what=str(parsed))
             fetched = source.manifest(child.digest)
         elif wanted:
             from .resolve import check_single_platform
 
             check_single_platform(source, fetched, wanted, what=str(parsed))
-        manifest = Manifest.parse(fetched.data)
+        manifest = Manifest.parse(fetched.data, desc=fetched.descriptor, where=source.name)
         if manifest.config is None:
             from .errors import FormatError
 

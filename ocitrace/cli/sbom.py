@@ -21,7 +21,9 @@ from .discovery import (
     discover_target,
     indented_table,
     require_found,
+    warn_subject_mismatches,
     where_json,
+    where_text,
 )
 from .output import human
 
@@ -117,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     docs = sboms(target.discovery)
     bad = unreadable_sboms(target.discovery)
     require_found(args, target.name, "SBOM", bad, found_any=bool(docs), missing="no SBOM found")
+    warn_subject_mismatches(args, target.discovery, [doc.attestation for doc in docs])
     if args.write_document:
         doc = _pick(docs, args.write_document, args.document, target.name)
         write_bytes(args.stdout, doc.document)
@@ -178,7 +181,7 @@ def _table(doc: SbomDocument, report: Any = None) -> str:
     head = (
         f"{a.platform}  {a.attached_to}\n"
         f"  {which}: {s.document_name or '(unnamed)'} [{doc.role}] {s.format}, "
-        f"{s.package_count} package(s), {tools} ({a.store}, manifest {a.manifest_digest})"
+        f"{s.package_count} package(s), {tools} ({where_text(a)})"
     )
     if report is not None:
         head += f"\n  {signer_line(a, report)}"
