@@ -43,7 +43,7 @@ _CHANGE_ANSI = {"new": "1;33", "changed": "36", "gone": "2"}
 _SHRINK = (
     ("source", 16),
     ("builder", 14),
-    ("signer", 24),
+    ("signer", 32),
     ("status", 12),
     ("findings", 16),
     ("built", 10),  # the date alone
@@ -174,6 +174,15 @@ def _elide(text: str, width: int, left: bool = False) -> str:
     return "…" + text[-(width - 1) :] if left else text[: width - 1] + "…"
 
 
+def _elide_signer(text: str, width: int) -> str:
+    """``verified …/workflow.yml@refs/tags/v1``: the outcome word kept, the identity cut
+    from the left (its end names the workflow and ref)."""
+    word, sep, rest = text.partition(" ")
+    if len(text) <= width or not sep or len(word) + 3 > width:
+        return _elide(text, width)
+    return f"{word} {_elide(rest, width - len(word) - 1, left=True)}"
+
+
 def render_table(
     rows: Sequence[Row],
     columns: Sequence[str] | None = None,
@@ -219,7 +228,11 @@ def render_table(
             if c == "built" and len(b[c]) > widths[c]:
                 text = b[c][: widths[c]].rstrip()  # "2026-11-22 09:56" -> "2026-11-22"
             else:
-                text = _elide(b[c], widths[c], c in _LEFT_ELIDE)
+                text = (
+                    _elide_signer(b[c], widths[c])
+                    if c == "signer"
+                    else _elide(b[c], widths[c], c in _LEFT_ELIDE)
+                )
             pad = "" if i == len(cols) - 1 else " " * (widths[c] - len(text))
             out.append(_colour(row, c, text, st.colour) + pad)
         lines.append("  ".join(out).rstrip())

@@ -137,6 +137,12 @@ def test_without_require_signatures_only_warn_and_table_shows_signer(
     assert "invalid: signature" in line["tampered"]
     assert "unsigned" in line["unsigned"].split()
     assert " warn" in line["tampered"]  # the unsigned finding only warns
+    # fitted: the outcome word stays, the identity is cut from the left (its end names
+    # the workflow and ref)
+    _, narrow, _ = audit(f"{signed_ns.host}/sig/", *POLICY_FLAGS, "--width", "120")
+    [row] = [ln for ln in narrow.splitlines() if ln.startswith("verified")]
+    assert "verified …" in row and "@refs/tags/v1.10.0" in row, narrow
+    assert len(max(narrow.splitlines(), key=len)) <= 120
 
 
 def test_no_policy_no_signer_column_and_request_count_unchanged(
