@@ -12,6 +12,7 @@ command's exit code must be 0 unless the next line is ``$ echo $?``, which shows
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import os
@@ -298,3 +299,43 @@ def test_make_demo_installs_only_runtime_dependencies() -> None:
         ["make", "-n", "demo", "KEEP=1"], cwd=ROOT, capture_output=True, text=True, timeout=60
     ).stdout
     assert "tools/demo.py --keep" in keep
+
+
+def _synopses() -> list[str]:
+    """The README's command summary: the plain ``` block under "## Commands", one segment per
+    command (``ocitrace tags REPO / ocitrace catalog REGISTRY`` is two)."""
+    text = README.read_text()
+    section = text.split("\n## Commands\n", 1)[1]
+    [block] = [b for b in blocks(section)[:1] if b.lang == ""]
+    out = []
+    for line in block.text.split("\n"):
+        synopsis = re.split(r"\s{3,}", line.strip())[0]  # drop the description column
+        for part in synopsis.split(" / "):
+            out.append(part if part.startswith("ocitrace ") else "ocitrace " + part)
+    return out
+
+
+def test_command_summary_names_real_commands_flags_and_values() -> None:
+    """Each line of the README's command summary uses commands, flags and flag values the
+    parser accepts (e.g. no `sbom -o spdx-json` once that became --write-document)."""
+    from ocitrace.cli.main import build_parser
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    checked = 0
+    for synopsis in _synopses():
+        words = synopsis.split()
+        assert words[1] in sub.choices, synopsis
+        actions = {s: a for a in sub.choices[words[1]]._actions for s in a.option_strings}
+        for flag, value in re.findall(
+            r"(?<![\w-])(--?[a-zA-Z][\w-]*)(?:[ =]([a-z][\w|-]*))?", synopsis
+        ):
+            assert flag in actions, (synopsis, flag)
+            checked += 1
+            action = actions[flag]
+            for alternative in value.split("|") if value and action.nargs != 0 else ():
+                if action.choices is not None:
+                    assert alternative in action.choices, (synopsis, flag, alternative)
+                elif callable(action.type):
+                    action.type(alternative)  # raises for a value the command refuses
+    assert checked > 10
