@@ -194,7 +194,12 @@ def _attach(a: Attestation, target: str, platform: str) -> Attestation:
 
 
 def _documents(data: bytes, name: str) -> Iterable[tuple[str, bytes]]:
-    text = data.decode("utf-8-sig", errors="strict") if data else ""
+    try:
+        text = data.decode("utf-8-sig", errors="strict") if data else ""
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"{name}: not UTF-8 text (byte {exc.start}): not an attestation file", input=name
+        ) from exc
     stripped = text.strip()
     if not stripped:
         return

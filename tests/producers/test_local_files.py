@@ -255,6 +255,10 @@ def test_bad_bundle_files_name_the_file(tmp_path: Path) -> None:
     code, out, err = run("attestations", "--bundle", str(bad), ref)
     assert (code, out) == (7, "") and err.startswith(f"ocitrace: error: {bad} line 2: ")
     assert len(err.splitlines()) == 1
+    binary = tmp_path / "tool.jsonl"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\xd0\x00")
+    code, out, err = run("attestations", "--bundle", str(binary), ref)
+    assert (code, out) == (7, "") and err.startswith(f"ocitrace: error: {binary}: not UTF-8 text")
     sbom = REALWORLD / "syft-spdx-image-golden.json"
     code, out, err = run("verify", "--key", str(sbom), "--bundle", str(sbom), ref)
     assert code in (2, 7) and str(sbom) in err  # the key is refused first, or the file
