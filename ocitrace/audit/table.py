@@ -240,7 +240,7 @@ def render_table(
 
 
 #: Dropped, in this order, when shrinking alone does not fit (``--wide`` shows them).
-_DROP = ("builder", "checks", "source", "digest", "sbom", "signer", "built", "provenance")
+_DROP = ("builder", "checks", "source", "digest", "sbom", "built", "provenance", "signer")
 
 
 def _fit(widths: dict[str, int], limit: int, cols: list[str]) -> None:
