@@ -169,8 +169,11 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     if _only_version(args_list):  # before building any parser: Python's start-up + ~1 ms
         out = sys.stdout if stdout is None else stdout
-        out.write(f"ocitrace {__version__}\n")
-        out.flush()
+        try:
+            out.write(f"ocitrace {__version__}\n")
+            out.flush()
+        except BrokenPipeError:
+            _silence_stdout(out)
         return 0
     return _run(args_list, stdin, stdout, stderr, environ)
 
