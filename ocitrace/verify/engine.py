@@ -184,6 +184,15 @@ class Verifier:
                 return self._with_payload(
                     checked.verification, checked.payload, bundle=False, data=data
                 )
+            if not self.policy.keys and dsse and _embedded_certificate(data):
+                return Verification(
+                    status=Status.UNSUPPORTED,
+                    method=Method.COSIGN_KEYLESS,
+                    detail="keyless DSSE envelope (certificate in the signature) without a "
+                    "transparency log entry, as slsa-github-generator's .intoto.jsonl: its "
+                    "Rekor entry is not in the file, and verification is offline",
+                    signatures=item.signatures,
+                )
             if not self.policy.keys:
                 return Verification(
                     status=Status.INVALID if self.policy.given else Status.NO_POLICY,
@@ -232,6 +241,19 @@ class Verifier:
             seen.add(key)
             out.append(self.verify_item(item, top_digest=discovery.top.digest, source=source))
         return VerifyReport(digest=discovery.top.digest, items=tuple(out), discovery=discovery)
+
+
+def _embedded_certificate(envelope: bytes) -> bool:
+    """True when a DSSE envelope's signature carries its own certificate (``cert``, as
+    slsa-github-generator writes) instead of relying on a key or cosign annotations."""
+    try:
+        doc: Any = json.loads(envelope)
+        return any(
+            isinstance(s, dict) and isinstance(s.get("cert"), str) and s["cert"].strip()
+            for s in doc.get("signatures") or ()
+        )
+    except (ValueError, RecursionError, AttributeError, TypeError):
+        return False
 
 
 def _message_digest(bundle_data: bytes) -> tuple[str, ...]:

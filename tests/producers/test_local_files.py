@@ -132,6 +132,12 @@ def test_unknown_sbom_format_is_named_not_dropped() -> None:
 
 GH = REALWORLD / "cli-gh-provenance-demo-bundle.jsonl"
 COSIGN_BUNDLE = REALWORLD / "cosign-oci-attestation-v0.3.sigstore.json"
+SLSA_POLICY = (
+    "--certificate-identity-regexp",
+    SLSA_IDENTITY_RE,
+    "--certificate-oidc-issuer",
+    GHA_ISSUER,
+)
 COSIGN_SUBJECT = "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
 
 
@@ -241,6 +247,12 @@ def test_verify_bundle_files_offline(image_ref: str) -> None:
     assert code == (0 if image_ref.startswith("oci-layout://") else 9)
     [line] = [x for x in out.splitlines() if " file " in x]
     assert "verification not supported" in line and "no transparency log entry" in line
+    # slsa-github-generator's envelope: certificate in the signature, Rekor entry elsewhere
+    generic = REALWORLD / "slsa-verifier-gha-generic-v1.2.0.intoto.jsonl"
+    code, out, err = run("verify", "--json", "--bundle", str(generic), *SLSA_POLICY, image_ref)
+    [v] = [i for i in json.loads(out)["items"] if i["store"] == "file"]
+    assert (v["status"], v["method"]) == ("unsupported", "cosign-keyless")
+    assert "without a transparency log entry" in v["detail"]
 
 
 def test_bad_bundle_files_name_the_file(tmp_path: Path) -> None:
