@@ -209,7 +209,9 @@ def warn_subject_mismatches(args: argparse.Namespace, d: Discovery, shown: Seque
     """One stderr warning per ``subject-mismatch`` finding about an item in ``shown``
     (``provenance``/``sbom`` print no findings: a file made for another image must not
     pass silently)."""
+    from ..textsafe import escape_line
+
     layers = {a.layer.digest for a in shown}
     for f in d.findings:
-        if f.code == "subject-mismatch" and f.digest in layers:
-            args.stderr.write(f"ocitrace: warning: {f.message}\n")
+        if f.code == "subject-mismatch" and f.digest in layers:  # subjects: the file's text
+            args.stderr.write(f"ocitrace: warning: {escape_line(f.message)}\n")
