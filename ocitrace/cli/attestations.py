@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..textsafe import escape_line
 from . import exitcodes
 from .discovery import add_discovery_options, discover_target, indented_table
 
@@ -134,7 +135,7 @@ def render_text(
     for title, digest, items in groups:
         if not items and title.startswith("index"):
             continue
-        lines.append(f"{title}  {short(digest)}".rstrip())
+        lines.append(escape_line(f"{title}  {short(digest)}".rstrip()))  # one line
         if items:
             lines += _table(items, short, report).splitlines()
         else:
@@ -206,7 +207,9 @@ def _checked_lines(d: Discovery, *, full: bool) -> list[str]:
         label = platform_of.get(digest, "index" if d.is_index else "")
         notes = " · ".join(str(c) for c in d.checked_for(digest))
         out.append(
-            f"  {short(digest)} ({label}): {notes}" if label else f"  {short(digest)}: {notes}"
+            escape_line(
+                f"  {short(digest)} ({label}): {notes}" if label else f"  {short(digest)}: {notes}"
+            )
         )
     return out
 
@@ -214,7 +217,9 @@ def _checked_lines(d: Discovery, *, full: bool) -> list[str]:
 def _findings(d: Discovery) -> list[str]:
     if not d.findings:
         return []
-    return ["Checks:"] + [f"  {f.severity.value}: {f.message}" for f in d.findings] + [""]
+    return (
+        ["Checks:"] + [f"  {f.severity.value}: {escape_line(f.message)}" for f in d.findings] + [""]
+    )
 
 
 def _short(digest: str) -> str:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..textsafe import escape_line
 from . import exitcodes
 from .common import write_bytes
 from .discovery import (
@@ -168,11 +169,10 @@ def _materials(found: Sequence[ProvenanceFound]) -> str:
 
 def _heading(f: ProvenanceFound) -> str:
     a = f.attestation
-    return f"{a.platform}  {a.attached_to}  ({where_text(a)})"
+    return escape_line(f"{a.platform}  {a.attached_to}  ({where_text(a)})")  # one line
 
 
 def _summary(f: ProvenanceFound, report: Any = None) -> str:
-    from ..textsafe import escape_line
     from .verify import signed_cell
 
     r = f.record

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..textsafe import escape_line
 from . import exitcodes
 from .common import write_bytes
 from .discovery import (
@@ -178,10 +179,13 @@ def _table(doc: SbomDocument, report: Any = None) -> str:
     a, s = doc.attestation, doc.sbom.summary
     which = "SBOM" if doc.primary else "additional SBOM"
     tools = ", ".join(s.tools) or "unknown tool"
-    head = (
-        f"{a.platform}  {a.attached_to}\n"
-        f"  {which}: {s.document_name or '(unnamed)'} [{doc.role}] {s.format}, "
-        f"{s.package_count} package(s), {tools} ({where_text(a)})"
+    head = (  # two lines, each one line whatever the fields hold
+        escape_line(f"{a.platform}  {a.attached_to}")
+        + "\n  "
+        + escape_line(
+            f"{which}: {s.document_name or '(unnamed)'} [{doc.role}] {s.format}, "
+            f"{s.package_count} package(s), {tools} ({where_text(a)})"
+        )
     )
     if report is not None:
         head += f"\n  {signer_line(a, report)}"
