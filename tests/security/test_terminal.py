@@ -260,7 +260,9 @@ def test_human_outputs_are_escaped(hostile: tuple[Pushed, Pushed], argv: tuple[s
     assert res.returncode == 0, res.stderr
     assert_clean(res.stdout)
     assert_clean(res.stderr)
-    forged = [line for line in res.stdout.splitlines() if line.lstrip().upper().startswith("FORGED")]
+    forged = [
+        line for line in res.stdout.splitlines() if line.lstrip().upper().startswith("FORGED")
+    ]
     assert not forged, "a newline in a one-line field started a line of its own"
     if argv[0] != "digest":
         assert "\\x1b" in res.stdout  # the hostile text is shown, escaped
@@ -483,3 +485,19 @@ def test_human_stream_is_a_terminal_when_its_stream_is() -> None:
     assert out.isatty() and raw(out) is tty and human(out) is out
     out.write(HOSTILE2 + "\n")
     assert tty.getvalue() == SHOWN2 + "\\x9b2J\\x7f\n"
+
+
+def test_library_audit_renderers_escape_cells() -> None:
+    """``render_rows``/``render_table`` (the Python API's text) escape each cell on one line."""
+    from ocitrace.audit.output import render_rows
+    from ocitrace.audit.rows import Row
+    from ocitrace.audit.table import TableStyle, render_table
+
+    row = Row(repository=f"reg/{HOSTILE2}", tag="v1\nFORGED", error="boom")
+    for text in (
+        render_rows([row], output="table"),
+        render_table([row], style=TableStyle(width=None, colour=True)),
+    ):
+        assert_clean(text, sgr=True)
+        assert SHOWN2 in text and "v1\\x0aFORGED" in text
+        assert len(text.splitlines()) == 2  # header + the one row
