@@ -662,7 +662,9 @@ class Client:
         wanted = _platforms(platform)
         if index and wanted:
             raise UsageError("index and platform exclude each other", input="index/platform")
-        texts = (ref if isinstance(ref, str) else str(ref) for ref in refs)
+        texts: Iterable[str] = (ref if isinstance(ref, str) else str(ref) for ref in refs)
+        if isinstance(refs, list | tuple):  # a known length: one reference runs inline
+            texts = list(texts)
         return lookup_digests(texts, self._source, platforms=wanted, concurrency=self.concurrency)
 
     def digests(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .errors import NotFound, OcitraceError
@@ -182,7 +181,8 @@ def lookup_digests(
 
     Results are yielded as soon as they and every earlier one are done, so a long
     stdin stream prints progressively.  Unexpected exceptions propagate (they are bugs);
-    every :class:`OcitraceError` is captured in its result.
+    every :class:`OcitraceError` is captured in its result.  A list of one input is
+    looked up in the calling thread (``ocitrace digest REF``: no worker to start).
     """
     pool = SourcePool(opener)
     choice: PlatformChoice | None = platform or tuple(platforms) or None
@@ -197,6 +197,11 @@ def lookup_digests(
         except OcitraceError as exc:
             return LookupResult(text, ref, error=exc)
         return LookupResult(text, ref, desc)
+
+    if isinstance(inputs, Sequence) and len(inputs) == 1:
+        yield one(inputs[0])
+        return
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     workers = max(1, concurrency)
     ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest")

@@ -103,6 +103,7 @@ def test_digest_of_a_layout_loads_no_http_stack_and_no_decoders() -> None:
     assert _present(mods, HTTP_STACK + OURS_HTTP + HEAVY) == []
     assert _present(mods, ("ocitrace.inspect", "ocitrace.template")) == []
     assert "_hashlib" not in mods  # no blob is read, so OpenSSL's libcrypto is not loaded
+    assert "concurrent.futures" not in mods  # one reference: looked up inline, no worker
 
 
 def test_default_inspect_of_a_layout_loads_no_http_stack_and_no_template_engine() -> None:

@@ -95,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
 
         raise UsageError("--index and --platform exclude each other", input="--index/--platform")
     render = _renderer(args)
-    inputs: Iterable[str] = read_inputs(args.refs, args.stdin)
+    inputs: Iterable[str] = (
+        read_inputs(args.refs, args.stdin) if "-" in args.refs else list(args.refs)
+    )
     refs: list[str] | None = None
     if getattr(args, "username", None):
         # credentials go only to the registries this run names: the password (first line
