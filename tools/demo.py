@@ -2,8 +2,9 @@
 
 Starts Debian's ``docker-registry`` on 127.0.0.1 (a kernel-chosen free port, state under
 ``.demo/registry``), pushes real BuildKit fixtures byte for byte — the README's namespaces:
-``demo/`` (the audit example's seven images) and ``acme/`` (the digest examples and the
-example policy file's rules) — runs the main commands, and one ``audit --policy`` that writes
+``demo/`` (the audit example's seven images), ``acme/`` (the digest examples and the
+example policy file's rules) and ``sig/`` (the signature audit: a real keyless-signed
+image, a tampered copy, an unsigned one) — runs the main commands, and one ``audit --policy`` that writes
 the table and the JSON, JUnit, SARIF, Markdown and HTML reports (into ``.demo/reports``).
 Then it stops the registry, unless ``--keep`` (``make demo KEEP=1``): the registry stays up
 for the README's examples and ``--stop`` (``make demo-stop``) ends it.  Without
@@ -23,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -83,11 +85,32 @@ def layout(name: str) -> Path:
 
 
 def seed(reg: RunningRegistry) -> dict[str, str]:
-    """Push every demo and acme image (tag ``v1``); ``{"REPO:v1": digest}`` in push order."""
+    """Push every demo, acme and sig image (tag ``v1``); ``{"REPO:v1": digest}`` in push order."""
     pushed: dict[str, str] = {}
     repos = {f"demo/{name}": name for name in DEMO} | ACME
     for repo, fixture in repos.items():
         pushed[f"{repo}:v1"] = push_layout(reg, layout(fixture), repo, "v1")
+    pushed.update(seed_signatures(reg))
+    return pushed
+
+
+def seed_signatures(reg: RunningRegistry) -> dict[str, str]:
+    """``sig/``: the README's signature audit (as tests/audit/test_signatures.py seeds it) —
+    the real ``cosign save`` layout of a slsa-github-generator image with its keyless ``.att``
+    (``sig/verified``), the same with one signature bit flipped (``sig/tampered``) and an
+    unsigned image (``sig/unsigned``)."""
+    from tests.verify.support import (
+        push_cosign_image,
+        push_image,
+        tamper_signature,
+        tampered_layout,
+    )
+
+    pushed = {"sig/verified:v1": push_cosign_image(reg, "sig/verified")}
+    with tempfile.TemporaryDirectory(prefix="ocitrace-demo-") as tmp:
+        bad = tampered_layout(Path(tmp), tamper_signature)
+        pushed["sig/tampered:v1"] = push_cosign_image(reg, "sig/tampered", layout=bad)
+    pushed["sig/unsigned:v1"] = push_image(reg, "sig/unsigned", "v1", "unsigned image")
     return pushed
 
 
