@@ -16,6 +16,11 @@ from typing import Any
 SHELLS: tuple[str, ...] = ("bash", "zsh", "fish")
 
 EPILOG = """\
+examples:
+  ocitrace completion bash > ~/.local/share/bash-completion/completions/ocitrace
+  eval "$(ocitrace completion zsh)"
+  ocitrace completion fish | source
+
 install (the script is static: regenerate it after upgrading ocitrace):
   bash  ocitrace completion bash > ~/.local/share/bash-completion/completions/ocitrace
         (or add  eval "$(ocitrace completion bash)"  to ~/.bashrc)
