@@ -152,7 +152,8 @@ def _verify(source: Source, found: Discovery, policy: Policy) -> dict[tuple[str,
 
 def _config(source: Source, digest: str, max_blob_size: int) -> _Config:
     """The image manifest and its decoded config (None when the config is no image config)."""
-    manifest = Manifest.parse(source.manifest(digest).data)
+    fetched = source.manifest(digest)
+    manifest = Manifest.parse(fetched.data, desc=fetched.descriptor, where=source.name)
     cfg = manifest.config
     if cfg is None or cfg.media_type not in (mt.OCI_CONFIG, mt.DOCKER_CONFIG):
         return None, manifest

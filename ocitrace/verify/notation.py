@@ -137,7 +137,7 @@ def verify_notation(item: Attestation, source: Source | None, policy: Policy) ->
         return _fail(Method.NOTATION_JWS, Reason.FORMAT, "no source to read the signature from")
     try:
         fetched = source.manifest(item.manifest_digest)
-        manifest = Manifest.parse(fetched.data)
+        manifest = Manifest.parse(fetched.data, desc=fetched.descriptor, where=source.name)
         layer = manifest.layers[0]
     except (OcitraceError, ValueError, IndexError, RecursionError) as exc:
         return _fail(Method.NOTATION_JWS, Reason.FORMAT, f"signature manifest unreadable: {exc}")

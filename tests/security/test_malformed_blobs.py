@@ -108,6 +108,14 @@ def test_malformed_image_manifest_names_it(tmp_path: Path) -> None:
     assert err == f"ocitrace: error: manifest {bad}: layers is not a list\n"
 
 
+def test_diff_names_a_malformed_image_manifest(tmp_path: Path) -> None:
+    root, bad = bad_platform_manifest(tmp_path / "l")
+    good = f"oci-layout://{fixture_dir(FIXTURE)}:v1"
+    code, out, err = run("diff", "--platform", "linux/amd64", good, f"oci-layout://{root}:v1")
+    assert (code, out) == (7, ""), err
+    assert err == f"ocitrace: error: manifest {bad} of oci-layout://{root}: layers is not a list\n"
+
+
 def test_malformed_attestation_layer_names_it(tmp_path: Path) -> None:
     root, bad = bad_provenance_layer(tmp_path / "l")
     ref = f"oci-layout://{root}:v1"
