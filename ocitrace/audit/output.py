@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import UsageError
@@ -21,6 +21,7 @@ from .rows import COLUMNS, Row
 __all__ = [
     "FORMATS",
     "compile_renderer",
+    "compile_streamer",
     "compile_template",
     "parse_columns",
     "render_rows",
@@ -76,18 +77,58 @@ def compile_renderer(
     return lambda rows: _render(rows, output, cols)
 
 
+def compile_streamer(
+    *,
+    output: str = "table",
+    columns: Sequence[str] | None = None,
+    template: str | None = None,
+) -> Callable[[Iterable[Row]], Iterator[str]]:
+    """As :func:`compile_renderer`, but the text comes in pieces, one (or a few) per row,
+    so a caller writes a large report without building it whole; joined, the pieces are
+    exactly :func:`compile_renderer`'s text.  ``table`` (whose column widths need every
+    row) comes as one piece."""
+    cols = tuple(columns) if columns else tuple(COLUMNS)
+    if template is not None:
+        line = compile_template(template)
+        return lambda rows: (line(template_data(r)) for r in rows)
+    if output not in FORMATS:
+        raise UsageError(
+            f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}"
+        )
+    return lambda rows: _chunks(rows, output, cols)
+
+
 def _render(rows: Sequence[Row], output: str, cols: Sequence[str]) -> str:
+    return "".join(_chunks(rows, output, cols))
+
+
+def _chunks(rows: Iterable[Row], output: str, cols: Sequence[str]) -> Iterator[str]:
     if output == "json":
-        return json.dumps([r.to_json() for r in rows], indent=2) + "\n"
-    if output == "jsonl":
-        return "".join(json.dumps(r.to_json(), separators=(",", ":")) + "\n" for r in rows)
-    if output == "csv":
-        return _csv(rows, cols)
-    if output == "table":
-        return _table(rows, cols)
-    raise UsageError(
-        f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}"
-    )
+        yield from _json_array(rows)
+    elif output == "jsonl":
+        for r in rows:
+            yield json.dumps(r.to_json(), separators=(",", ":")) + "\n"
+    elif output == "csv":
+        yield from _csv(rows, cols)
+    elif output == "table":
+        yield _table(list(rows), cols)
+    else:
+        raise UsageError(
+            f"unknown output format {output!r}", input=output, hint=f"use {', '.join(FORMATS)}"
+        )
+
+
+def _json_array(rows: Iterable[Row]) -> Iterator[str]:
+    """``json.dumps([r.to_json() for r in rows], indent=2) + "\\n"``, one row at a time:
+    an element sits one level in, so each of its lines gets two more spaces (a JSON
+    string never holds a raw newline)."""
+    first = True
+    for r in rows:
+        yield ("[\n  " if first else ",\n  ") + json.dumps(r.to_json(), indent=2).replace(
+            "\n", "\n  "
+        )
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
@@ -102,7 +143,7 @@ def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
     )
 
 
-def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
+def _csv(rows: Iterable[Row], cols: Sequence[str]) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
@@ -111,7 +152,10 @@ def _csv(rows: Sequence[Row], cols: Sequence[str]) -> str:
         writer.writerow(
             [csv_cell(r.digest if c == "digest" else cells.get(c, "")) for c in cols]
         )
-    return buf.getvalue()
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,15 +7,27 @@ full values for JSON, and its status: ``ok``, ``fail: <policy messages>`` or
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+import json
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .facts import Facts
 
-__all__ = ["COLUMNS", "Row", "Status", "error_kind", "fold_by_image", "summarize"]
+__all__ = [
+    "COLUMNS",
+    "PackedRecords",
+    "Row",
+    "Status",
+    "error_kind",
+    "fold_by_image",
+    "pack_row",
+    "summarize",
+]
 
 #: Column keys in display order, with their table headers.
 COLUMNS: dict[str, str] = {
@@ -68,14 +80,18 @@ class Row:
             return Status.ERROR
         return Status.FAIL if self.failures else Status.OK
 
+    def _warns(self) -> bool:
+        records = self.records
+        if isinstance(records, PackedRecords):
+            return records.warns
+        return any(f.get("action") == "warn" for f in _findings(self))
+
     @property
     def state(self) -> str:
         """``ok``, ``warn`` (passed, with findings the policy only warns about), ``fail``
         or ``error``: the STATUS the table and reports show."""
         status = self.status
-        if status is Status.OK and any(
-            f.get("action") == "warn" for r in (self.parts or (self,)) for f in _findings(r)
-        ):
+        if status is Status.OK and any(r._warns() for r in self.parts or (self,)):
             return "warn"
         return status.value
 
@@ -146,8 +162,75 @@ class Row:
             "checks": len(self.warnings),
             "warnings": [{"code": c, "message": m} for c, m in self.warnings],
         }
-        out.update(self.records)
+        out.update(_records_dict(self.records))
         return out
+
+
+class PackedRecords(Mapping[str, Any]):
+    """A row's records held as zlib-compressed compact JSON, decoded on each read.
+
+    An audit keeps every row until the end (to sort and print them); the decoded records
+    (provenance record, findings, SBOM summaries) are ~40 KB of Python objects per image,
+    their compressed JSON ~1-2 KB.  The values read back are the JSON values themselves
+    (lists for tuples), so JSON output and templates see exactly what they saw before.
+    """
+
+    __slots__ = ("_blob", "warns")
+
+    def __init__(self, blob: bytes, warns: bool) -> None:
+        self._blob = blob
+        self.warns = warns  # some finding's action is "warn" (Row.state, no decoding)
+
+    @classmethod
+    def pack(cls, records: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``records`` packed; as given when already packed, empty or not JSON."""
+        if isinstance(records, PackedRecords) or not records:
+            return records
+        try:
+            text = json.dumps(records, separators=(",", ":"), check_circular=False)
+        except (TypeError, ValueError):
+            return records  # a value JSON cannot hold: keep the objects
+        warns = any(
+            isinstance(f, Mapping) and f.get("action") == "warn"
+            for f in records.get("findings") or ()
+        )
+        return cls(zlib.compress(text.encode("utf-8"), 1), warns)
+
+    def _decoded(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(zlib.decompress(self._blob))
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._decoded().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def unpacked(self) -> dict[str, Any]:
+        """A fresh dict of the records (one decode)."""
+        return self._decoded()
+
+    def __repr__(self) -> str:
+        return f"PackedRecords({self._decoded()!r})"
+
+
+def pack_row(row: Row) -> Row:
+    """``row`` with its records (and its folded parts' records) packed."""
+    records = PackedRecords.pack(row.records)
+    parts = tuple(pack_row(p) for p in row.parts)
+    if records is row.records and all(a is b for a, b in zip(parts, row.parts, strict=True)):
+        return row
+    return dataclasses.replace(row, records=records, parts=parts)
+
+
+def _records_dict(records: Mapping[str, Any]) -> Mapping[str, Any]:
+    return records.unpacked() if isinstance(records, PackedRecords) else records
 
 
 def _findings(row: Row) -> list[Any]:
@@ -221,7 +304,7 @@ def _fold(group: list[Row]) -> Row:
         failures=tuple(failures),
         error="; ".join(errors) if errors else None,
         warnings=tuple(dict.fromkeys(w for r in group for w in r.warnings)),
-        records={"platforms": [r.to_json() for r in group]},
+        records=PackedRecords.pack({"platforms": [r.to_json() for r in group]}),
         parts=tuple(group),
         exception=next((r.exception for r in group if r.exception is not None), None),
     )

@@ -26,7 +26,7 @@ from .cache import CachingSource, RowRecords
 from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .records import platform_rows
-from .rows import Row
+from .rows import Row, pack_row
 from .signing import SIGNATURE_LOOKUPS
 from .targets import AuditTarget
 from .walk import Catalog, ImageTask, RepositoryTask, TagFilter, image_tasks, repositories
@@ -215,7 +215,8 @@ class _Run:
         With a disk cache and no signature verification (whose answers are not derived
         from the digest alone), the rows an image digest gave before under the same
         policy and options are taken from the cache's records: the tag's ``HEAD`` is
-        the only request and nothing is decoded again."""
+        the only request and nothing is decoded again.  The rows' records come back
+        packed (:class:`~.rows.PackedRecords`): an audit's memory stays ~flat in images."""
         opts = self.options
         resolved = opts.policy.resolve(task.name)
         verifier = self._verifier(resolved.signature_policy())
@@ -240,7 +241,7 @@ class _Run:
                 key = records.key(digest, resolved)
                 hit = records.load(key, task, resolved, opts.now)
                 if hit is not None:
-                    return hit
+                    return [pack_row(r) for r in hit]
         result = audit_image(
             source,
             task,
@@ -255,7 +256,9 @@ class _Run:
         if records is not None:
             key = records.key(result.digest, resolved)
             records.store(key, rows, resolved, opts.now)
-        return rows
+        # every row is kept until the run ends (sorted output): its decoded records are
+        # packed here, in the worker, to compressed JSON (see PackedRecords)
+        return [pack_row(r) for r in rows]
 
     def _verifier(self, policy: SignerPolicy | None) -> Verifier | None:
         """The repository's verifier (None: its signatures are not verified)."""

@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime
 
-    from ..audit.output import compile_renderer, parse_columns
+    from ..audit.output import compile_streamer, parse_columns
     from ..audit.policy import parse_policy
     from ..audit.throttle import SleepMeter
     from ..errors import UsageError
@@ -276,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
         baseline = load_baseline(args.baseline)
     _policy_from_args(args, parse_policy)  # a bad policy fails before any request
     columns = parse_columns(args.columns)
-    render = compile_renderer(output=args.output, columns=columns, template=args.format)
+    render = compile_streamer(output=args.output, columns=columns, template=args.format)
     meter = SleepMeter()
     client = client_from_args(
         args,
@@ -317,7 +317,10 @@ def run(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()  # pending write-behind entries
     platform_rows = list(result.rows)
-    doc, comparison = _document(args, result, platform_rows, now, baseline)
+    doc: dict[str, Any] = {}
+    comparison = None
+    if reports or baseline is not None:  # the document holds every row decoded: only if read
+        doc, comparison = _document(args, result, platform_rows, now, baseline)
     for kind, path in reports:
         from ..audit.reports import render_report
 
@@ -339,11 +342,14 @@ def run(args: argparse.Namespace) -> int:
         from ..audit.reports import render_json
 
         # with a baseline the rows carry their marks: the report document (summary + rows)
-        args.stdout.write(render_json(doc) if baseline is not None else render(rows))
+        if baseline is not None:
+            args.stdout.write(render_json(doc))
+        else:
+            _write_pieces(args.stdout, render(rows))
     elif args.output == "csv" and args.format is None:
-        human(args.stdout).write(render(rows))
-    else:  # jsonl, or a template: exact
-        args.stdout.write(render(rows))
+        _write_pieces(human(args.stdout), render(rows))
+    else:  # jsonl, or a template: exact, written row by row (nothing built whole)
+        _write_pieces(args.stdout, render(rows))
     args.stdout.flush()
     redact = getattr(args, "redactor", None) or (lambda text: text)
     for row in rows:
@@ -359,6 +365,11 @@ def run(args: argparse.Namespace) -> int:
     if comparison is not None and args.fail_on == "new" and code == exitcodes.POLICY:
         return exitcodes.POLICY if comparison.regressions else exitcodes.OK
     return code
+
+
+def _write_pieces(stream: Any, pieces: Any) -> None:
+    for piece in pieces:
+        stream.write(piece)
 
 
 def _policy_from_args(args: argparse.Namespace, parse_policy: Any) -> Any:
