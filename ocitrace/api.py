@@ -690,7 +690,8 @@ class Client:
         from .inspect.inspection import Inspection
 
         source, parsed = self.open(ref)
-        ins = Inspection(source, parsed, self.pool, platforms=_platforms(platforms))
+        # the pool is asked for on the first fetch: the default listing never starts one
+        ins = Inspection(source, parsed, lambda: self.pool, platforms=_platforms(platforms))
         ins.check_platforms()
         return ins
 

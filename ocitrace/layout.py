@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ COSIGN_KIND_SUFFIXES: dict[str, str] = {
 _COSIGN_TAG_RE = re.compile(r"(sha256|sha384|sha512)-([a-f0-9]{64,128})(\.att|\.sig|\.sbom)")
 _DEFAULT_TAG = "latest"
 _CHUNK = 1 << 16
+_BUILTIN_HASH_MAX = 1 << 16
 
 
 class LayoutSource:
@@ -386,16 +388,31 @@ class LayoutSource:
             raise FormatError(
                 f"{label}: cannot read the {what}: {exc.strerror or exc}", input=label
             ) from exc
-        import hashlib  # here: loading OpenSSL's libcrypto is a noticeable part of start-up
-
         alg = digest.split(":", 1)[0]
-        actual = f"{alg}:{hashlib.new(alg, data).hexdigest()}"
+        actual = f"{alg}:{_hexdigest(alg, data)}"
         if actual != digest:
             raise DigestMismatch(
                 f"{label}: content hashes to {actual}", expected=digest, actual=actual, input=label
             )
         log.debug("read %s (%d bytes) from %s", digest, len(data), self._name)
         return data
+
+
+def _hexdigest(alg: str, data: bytes) -> str:
+    """``hashlib.new(alg, data).hexdigest()``.  Until :mod:`hashlib` is loaded, a small blob
+    (a manifest, an index) is hashed by CPython's built-in module instead: loading OpenSSL's
+    libcrypto costs ~3 ms of start-up, more than the built-in code takes for 64 KiB."""
+    if len(data) <= _BUILTIN_HASH_MAX and "hashlib" not in sys.modules:
+        # _sha2 from Python 3.12; before it _sha256 (sha256) and _sha512 (sha384, sha512)
+        for name in ("_sha2", "_sha256" if alg == "sha256" else "_sha512"):
+            try:
+                hexdigest: str = getattr(__import__(name), alg)(data).hexdigest()
+                return hexdigest
+            except (ImportError, AttributeError):
+                continue
+    import hashlib
+
+    return hashlib.new(alg, data).hexdigest()
 
 
 def cosign_store(entries: tuple[Descriptor, ...]) -> dict[str, Descriptor]:

@@ -12,30 +12,29 @@ them in Go types for the template engine.
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Sequence
-from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..inspect.listing import render_listing
 from ..oci import mediatypes as mt
 from ..oci.model import Descriptor, Index, Manifest, Platform
-from ..oci.platform import format_platform
 from ..reference import LayoutReference, Reference
 from ..source import Fetched, Source
-from .attestations import SLSA_PREFIX, SPDX_TYPE, decode_predicate, provenance_layers, sbom_layers
-from .fetcher import MAX_ATTESTATION_SIZE, MAX_CONFIG_SIZE, Fetcher
-from .image import ConfigFile, decode_image
-from .jsondoc import loads
-from .tree import Tree, Walk, reference_digest
+
+# The default listing needs the top-level bytes only: the tree walk, the fetcher (and
+# concurrent.futures), image configs and attestation decoders are imported on first use,
+# which keeps them out of `ocitrace inspect REF`'s start-up (tests/test_startup_imports.py).
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
+    from .fetcher import Fetcher
+    from .image import ConfigFile
+    from .tree import Tree, Walk
 
 __all__ = ["IndexSummary", "Inspection", "SBOMResult"]
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True, slots=True)
 class IndexSummary:
@@ -57,10 +56,12 @@ class SBOMResult:
     additional: tuple[Any, ...] = ()
 
 
-@dataclass
 class _Memo:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    values: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("lock", "values")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: dict[str, Any] = {}
 
 
 class Inspection:
@@ -70,17 +71,42 @@ class Inspection:
         self,
         source: Source,
         ref: Reference | LayoutReference,
-        pool: Executor,
+        pool: Executor | Callable[[], Executor],
         *,
         platforms: Sequence[Platform] = (),
     ) -> None:
         self.source = source
         self.ref = ref
         self.platforms = tuple(platforms)
-        self._fetcher = Fetcher(source, pool)
+        self._pool = pool
         self.top: Fetched = source.manifest(ref.identifier)
-        self.tree = Tree(self._fetcher, self.top, self.platforms)
         self._memo = _Memo()
+        self._lazy: dict[str, Any] = {}  # "fetcher", "tree": made on first use
+        self._lazy_lock = threading.Lock()
+
+    @property
+    def _fetcher(self) -> Fetcher:
+        """The memoised fetcher on the pool (made, and the pool asked for, on first use)."""
+        with self._lazy_lock:
+            fetcher: Fetcher | None = self._lazy.get("fetcher")
+            if fetcher is None:
+                from .fetcher import Fetcher
+
+                pool = self._pool() if callable(self._pool) else self._pool
+                fetcher = self._lazy["fetcher"] = Fetcher(self.source, pool)
+            return fetcher
+
+    @property
+    def tree(self) -> Tree:
+        """The walks of the index below the top level (memoised; made on first use)."""
+        fetcher = self._fetcher
+        with self._lazy_lock:
+            tree: Tree | None = self._lazy.get("tree")
+            if tree is None:
+                from .tree import Tree
+
+                tree = self._lazy["tree"] = Tree(fetcher, self.top, self.platforms)
+            return tree
 
     # --- names -------------------------------------------------------------------------
 
@@ -134,6 +160,8 @@ class Inspection:
 
     def _narrow(self, entries: tuple[Descriptor, ...], walk: Walk) -> tuple[Descriptor, ...]:
         """Keep images on a requested platform, their attestations, and indexes holding them."""
+        from .tree import reference_digest
+
         kept = {node.descriptor.digest for node in walk.images.values()}
         keep_attestation = {d.digest for d in entries if reference_digest(d) in kept}
         keep_index = set()
@@ -147,6 +175,9 @@ class Inspection:
     def check_platforms(self) -> None:
         """Raise NotFound when ``--platform`` leaves no image."""
         if self.platforms and not self.tree.shape().images:
+            from ..oci.platform import format_platform
+            from .tree import Tree
+
             wanted = ", ".join(format_platform(p) for p in self.platforms)
             have = ", ".join(Tree(self._fetcher, self.top).keys()) or "none"
             raise NotFound(
@@ -166,6 +197,8 @@ class Inspection:
         desc = self.top.descriptor
         if not self.is_index:
             return desc
+        from .jsondoc import loads
+
         idx = self.index()  # parses (and so validates) the bytes first
         body = loads(self.top.data, f"index {desc.digest}")
         manifests = idx.manifests if body.get("manifests") is not None else None
@@ -180,6 +213,9 @@ class Inspection:
         """Start every fetch the named fields need in one concurrent round (no waiting on them)."""
         if not (image or provenance or sbom):
             return
+        from .attestations import provenance_layers, sbom_layers
+        from .fetcher import MAX_ATTESTATION_SIZE, MAX_CONFIG_SIZE
+
         walk = self.tree.full() if self.is_index else self.tree.shape()
         for node in walk.images.values():
             if image:
@@ -206,6 +242,9 @@ class Inspection:
             if "images" in self._memo.values:
                 cached: dict[str, ConfigFile | None] = self._memo.values["images"]
                 return cached
+        from .fetcher import MAX_CONFIG_SIZE
+        from .image import decode_image
+
         self.prefetch(image=True)
         walk = self.tree.shape()
         futures: dict[str, tuple[str, Future[bytes]] | None] = {}
@@ -225,6 +264,8 @@ class Inspection:
     def provenance(self) -> dict[str, Any]:
         """SLSA predicate by platform key, only for platforms that have one."""
 
+        from .attestations import provenance_layers
+
         def pick(atts: list[Manifest]) -> list[Descriptor]:
             return provenance_layers(atts)[-1:]
 
@@ -233,6 +274,8 @@ class Inspection:
 
     def sbom(self) -> dict[str, SBOMResult]:
         """SPDX predicates by platform key, only for platforms that have one."""
+        from .attestations import sbom_layers
+
         found = self._predicates("sbom", sbom_layers)
         return {key: SBOMResult(preds[0], tuple(preds[1:])) for key, preds in found.items()}
 
@@ -241,6 +284,9 @@ class Inspection:
             if what in self._memo.values:
                 cached: dict[str, list[Any]] = self._memo.values[what]
                 return cached
+        from .attestations import decode_predicate
+        from .fetcher import MAX_ATTESTATION_SIZE
+
         walk = self.tree.full() if self.is_index else self.tree.shape()
         futures: dict[str, list[tuple[Descriptor, Future[bytes]]]] = {}
         for key, node in walk.images.items():
@@ -262,6 +308,8 @@ class Inspection:
 
     def missing_note(self, what: str, found: Sequence[str]) -> str | None:
         """One line naming what was looked for and where, when some platform lacks it."""
+        from .attestations import SLSA_PREFIX, SPDX_TYPE
+
         keys = self.tree.keys()
         missing = [k for k in keys if k not in found]
         if not missing:
