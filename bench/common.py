@@ -127,6 +127,9 @@ class Figure:
     note: str = ""
     target: str = ""  # the issue's target, as text ("≥ 20× the skopeo loop")
     ok: bool | None = None  # the target met (None: no target, or not checked)
+    #: the direction of the target's ratios: True = "N× faster" (peer median ÷ this median,
+    #: higher is better), False = "N× the peer's time" (this median ÷ peer median)
+    faster: bool = False
 
     def add(self, sample: Sample) -> None:
         self.wall.append(sample.wall)
@@ -166,6 +169,23 @@ def sample_round_robin(
             sample = fn()
             if i >= warmup:
                 fig.add(sample)
+
+
+def ratio(fig: dict[str, Any], peer: dict[str, Any]) -> float | None:
+    """The ratio of medians in the direction of ``fig``'s target (see :attr:`Figure.faster`):
+    peer ÷ fig when the target is a speed-up, fig ÷ peer otherwise; None without medians."""
+    a, b = fig.get("median"), peer.get("median")
+    if not a or not b:
+        return None
+    return float(b / a if fig.get("faster") else a / b)
+
+
+def ratio_label(fig: dict[str, Any], peer: dict[str, Any]) -> str:
+    """``3.36× faster`` (a speed-up target) or ``0.42×`` (a share of the peer's time)."""
+    r = ratio(fig, peer)
+    if r is None:
+        return ""
+    return f"{r:.2f}× faster" if fig.get("faster") else f"{r:.2f}×"
 
 
 def fmt_s(secs: float) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.common import fmt_s  # noqa: E402
+from bench.common import fmt_s, ratio_label  # noqa: E402
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -41,7 +41,8 @@ def table(results: dict[str, Any], source: str = "bench/results.json") -> str:
         + f"`make bench` of {results['generated']}, {results['cpus']} CPUs, Python {results['python']}"
         + "".join(f", {v}" for v in tools.values() if v)
         + "). Wall time min / median / max of the runs; CPU is the median user + system "
-        "time of the process (and its children); ratio = median ÷ the peer's median, "
+        "time of the process (and its children); ratio = median ÷ the peer's median "
+        "(“N× faster” = the peer's median ÷ median, where the target is a speed-up), "
         "measured in the same run. Load average (1 / 5 / 15 min) at start → end of each "
         "benchmark: " + "; ".join(f"{d['bench']} {_load(d)}" for d in docs) + ".",
         "",
@@ -59,11 +60,7 @@ def table(results: dict[str, Any], source: str = "bench/results.json") -> str:
             peer_cells = [
                 f"{p} ({fmt_s(by_name[p]['median'])})" for p in peers if p in by_name
             ] or [""]
-            ratios = [
-                f"{fig['median'] / by_name[p]['median']:.2f}×"
-                for p in peers
-                if p in by_name and by_name[p].get("median")
-            ] or [""]
+            ratios = [ratio_label(fig, by_name[p]) for p in peers if p in by_name] or [""]
             if fig["group"] != group:
                 group = fig["group"]
                 lines.append(f"| ***{group}*** | | | | | | |")
