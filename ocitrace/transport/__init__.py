@@ -7,10 +7,11 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
   (challenge → token for the scope, cached per (realm, service, scope)), retries, safe
   redirects (credentials only to the registry's own host) and maps network failures to
   :class:`~ocitrace.errors.TransportError`.  It returns the final ``Response``
-  (``response.py``, over urllib3) whatever its status; the registry layer turns 4xx/5xx into typed errors.
+  (``response.py``) whatever its status; the registry layer turns 4xx/5xx into typed errors.
   ``transport.rate_limits`` / ``transport.warnings`` expose what response headers said.
 
-Modules: ``core`` (urllib3 pools + request loop), ``response``, ``retry`` (policy,
+Modules: ``core`` (request loop, proxies via urllib3), ``pool`` (keep-alive connections
+over http.client), ``response``, ``retry`` (policy,
 Retry-After, per-host gate), ``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
 (docker config, helpers, containers auth.json; their lookup order), ``credstore`` (what
 ``login``/``logout`` write, and the ``/v2/`` check), ``ratelimit``, ``redact``, ``messages``.

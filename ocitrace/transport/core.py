@@ -1,4 +1,4 @@
-"""Transport core: one urllib3 pool manager plus the request loop that ties the auth flow,
+"""Transport core: one connection pool plus the request loop that ties the auth flow,
 retries and safe redirects together.
 
 Policy, all in one place: a timeout on every request; no ``.netrc`` credentials, no
@@ -7,16 +7,19 @@ Policy, all in one place: a timeout on every request; no ``.netrc`` credentials,
 included); no cookies (none are stored or sent); redirects followed here (at most 5) so
 ``Authorization`` only ever goes to the origin the request was made for, and never from
 HTTPS down to plain HTTP on a host that is neither loopback nor ``--insecure-registry``;
-every body read here is capped; urllib3's exceptions become TransportError.
+every body read here is capped; the HTTP stack's failures become TransportError.
 
-urllib3 is used directly (issue 14): ``requests.Session.request`` cost about as much CPU
-per request as urllib3 and http.client together (preparing the request, merging session
-and environment settings, hooks, cookie jars), with nothing of it used here —
-``bench/profile_http.py`` measures the stacks side by side.
+Direct connections use :mod:`ocitrace.transport.pool` (HTTP/1.1 keep-alive over
+``http.client``; issue 14): ``requests.Session.request`` cost about as much CPU per request
+as urllib3 and http.client together, and urllib3's pool about as much again as
+http.client — ``bench/profile_http.py`` measures the stacks side by side.  urllib3 is
+imported only for proxied requests (its ``ProxyManager``/SOCKS support), and the TLS
+context is built when an ``https`` URL is first used (plain-HTTP loopback never builds it).
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import socket
@@ -29,20 +32,25 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import urllib3
-from urllib3 import exceptions as u3
-from urllib3.util.ssl_ import create_urllib3_context
-
 from .._version import __version__
 from ..errors import ConfigError, TooLarge, TransportError
 from ..oci.limits import DEFAULT_LIMITS
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
-from .cabundle import combined_bundle
 from .credentials import CredentialStore
 from .deadline import BodyDeadline, Watchdog
-from .guarded import pool_classes
 from .messages import HttpRequest, Reply, origin
+from .pool import (
+    BadURL,
+    ConnectFailed,
+    ConnectionPool,
+    ConnectTimedOut,
+    Dropped,
+    HTTPFailure,
+    ReadTimedOut,
+    TimedOut,
+    TLSFailed,
+)
 from .ratelimit import HeaderObserver, RateLimit
 from .redact import redact_url
 from .response import READ_ERRORS, Response
@@ -82,52 +90,66 @@ class TransportOptions:
 
 
 class _Pools:
-    """urllib3 pool managers: one for direct connections, one per proxy URL; every pool's
-    connections are guarded by the watchdog (status line and headers bounded as a whole)."""
+    """The direct connection pool, and (imported and built only when the environment
+    names a proxy) one urllib3 pool manager per proxy URL whose connections are guarded
+    by the watchdog like the direct ones.  The TLS context is built on first use."""
 
     def __init__(self, options: TransportOptions, watchdog: Watchdog, verify: bool | str) -> None:
-        size = options.pool_size
-        self._kw: dict[str, Any] = {"num_pools": size, "maxsize": size, "block": False}
-        self._kw.update(_tls_kwargs(verify))
-        self._classes = pool_classes(watchdog)
-        self.direct = self._manager(urllib3.PoolManager(**self._kw))
-        self._proxied: dict[str, urllib3.PoolManager] = {}
+        self._size = options.pool_size
+        self._verify = verify
+        self._watchdog = watchdog
+        self._context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
+        self.direct = ConnectionPool(watchdog, self.tls_context, maxsize=self._size)
+        self._proxied: dict[str, Any] = {}
 
-    def _manager(self, manager: urllib3.PoolManager) -> urllib3.PoolManager:
-        manager.pool_classes_by_scheme = self._classes  # type: ignore[assignment]
-        return manager
+    def tls_context(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._context is None:
+                self._context = _tls_context(self._verify)
+            return self._context
 
-    def for_proxy(self, proxy: str | None) -> urllib3.PoolManager:
-        if not proxy:
-            return self.direct
+    def for_proxy(self, proxy: str) -> Any:
+        """The urllib3 manager for ``proxy`` (created on first use)."""
+        context = self.tls_context()
         with self._lock:
             manager = self._proxied.get(proxy)
             if manager is None:
-                manager = self._proxied[proxy] = self._proxy_manager(proxy)
+                manager = self._proxied[proxy] = self._proxy_manager(proxy, context)
             return manager
 
-    def _proxy_manager(self, proxy: str) -> urllib3.PoolManager:
+    def _proxy_manager(self, proxy: str, context: ssl.SSLContext) -> Any:
+        import urllib3
+
+        from .guarded import pool_classes
+
+        kw: dict[str, Any] = {
+            "num_pools": self._size,
+            "maxsize": self._size,
+            "block": False,
+            "cert_reqs": "CERT_NONE" if self._verify is False else "CERT_REQUIRED",
+            "ssl_context": context,
+        }
+        manager: Any
         if proxy.lower().startswith("socks"):
             from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks
 
             parts = urlsplit(proxy)
-            return self._manager(
-                SOCKSProxyManager(
-                    proxy,
-                    username=unquote(parts.username) if parts.username else None,
-                    password=unquote(parts.password) if parts.password else None,
-                    **self._kw,
-                )
+            manager = SOCKSProxyManager(
+                proxy,
+                username=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None,
+                **kw,
             )
-        parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
-        headers = {}
-        if parts.username:
-            auth = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-            headers = urllib3.make_headers(proxy_basic_auth=auth)
-        return self._manager(
-            urllib3.ProxyManager(parts.geturl(), proxy_headers=headers, **self._kw)
-        )
+        else:
+            parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+            headers = {}
+            if parts.username:
+                auth = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+                headers = urllib3.make_headers(proxy_basic_auth=auth)
+            manager = urllib3.ProxyManager(parts.geturl(), proxy_headers=headers, **kw)
+        manager.pool_classes_by_scheme = pool_classes(self._watchdog)
+        return manager
 
     def clear(self) -> None:
         self.direct.clear()
@@ -136,18 +158,26 @@ class _Pools:
                 manager.clear()
 
 
-def _tls_kwargs(verify: bool | str) -> dict[str, Any]:
-    """Pool keywords for ``verify``: no verification, or one SSL context loaded once with
-    the trust store (certifi's, or the file/directory chosen by :func:`tls_verify`)."""
+def _tls_context(verify: bool | str) -> ssl.SSLContext:
+    """The one SSL context of a transport: no verification, or the trust store loaded once
+    (certifi's, or the file/directory chosen by :func:`tls_verify`); TLS 1.2 or later,
+    HTTP/1.1 by ALPN (what urllib3's context said)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.options |= ssl.OP_NO_COMPRESSION
+    context.set_alpn_protocols(["http/1.1"])
     if verify is False:
-        return {"cert_reqs": "CERT_NONE"}
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
     path = _default_bundle() if verify is True else verify
-    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
     if os.path.isdir(path):
         context.load_verify_locations(capath=path)
     else:
         context.load_verify_locations(cafile=path)
-    return {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+    return context
 
 
 def _default_bundle() -> str:
@@ -202,7 +232,7 @@ def _with_params(url: str, params: Mapping[str, str] | None) -> str:
 
 
 class Transport:
-    """One HTTP client (one set of urllib3 connection pools) shared by all repositories
+    """One HTTP client (one set of connection pools) shared by all repositories
     and workers."""
 
     def __init__(
@@ -220,11 +250,14 @@ class Transport:
         env = os.environ if environ is None else environ
         verify = tls_verify(opts, env)
         if opts.ca_cert and verify == opts.ca_cert:
+            from .cabundle import combined_bundle  # only for --ca-cert
+
             verify = combined_bundle(self, opts.ca_cert)  # the CA is added, not the only one
         self._verify = verify
         self._pools = _Pools(opts, self.watchdog, verify)
         self._base_headers = {"User-Agent": opts.user_agent, "Accept-Encoding": "identity"}
-        self._timeout = urllib3.Timeout(connect=opts.timeout, read=opts.timeout)
+        self._base_lower = {name.lower() for name in self._base_headers}
+        self._base_urls: dict[str, str] = {}
         self._proxies_from_env = environ is None
         # proxies depend only on scheme and host (no_proxy), and the environment is read once
         # per origin: the lookup scans os.environ (a hot path in audits)
@@ -259,6 +292,13 @@ class Transport:
         (as buildx does) unless a TLS option (``ca_cert``/``insecure_skip_verify``) says
         the loopback registry speaks TLS; an ``--insecure-registry`` entry always wins.
         """
+        try:
+            return self._base_urls[registry]
+        except KeyError:
+            found = self._base_urls[registry] = self._base_url(registry)
+            return found
+
+    def _base_url(self, registry: str) -> str:
         opts = self.options
         url = registry_endpoint(registry, insecure=opts.insecure_registries)
         if (
@@ -420,11 +460,7 @@ class Transport:
             remaining = budget_end - started
             if remaining <= 0.01:
                 raise self._over_budget(request, "no time left")
-            timeout = (
-                self._timeout
-                if remaining >= self.options.timeout
-                else urllib3.Timeout(connect=remaining, read=remaining)
-            )
+            timeout = min(remaining, self.options.timeout)
             try:
                 resp = self._urlopen(request, timeout)
             except _NOT_RETRIED as exc:
@@ -447,7 +483,7 @@ class Transport:
                 self._sleep(delay)
                 attempt += 1
                 continue
-            except (u3.HTTPError, OSError, ValueError) as exc:  # anything else urllib3 raises
+            except (HTTPFailure, http.client.HTTPException, OSError, ValueError) as exc:
                 raise self._error(request, exc) from exc
             if log.isEnabledFor(logging.DEBUG):  # redact_url is not free: not per request
                 log.debug(
@@ -481,29 +517,67 @@ class Transport:
                 self._sleep(delay)
             attempt += 1
 
-    def _urlopen(self, request: HttpRequest, timeout: urllib3.Timeout) -> Response:
+    def _urlopen(self, request: HttpRequest, timeout: float) -> Response:
         """One attempt: no retries, no redirects (both are done above), body streamed."""
         headers = self._base_headers
         if request.headers:
             headers = dict(headers)
             for name, value in request.headers.items():  # case-insensitive override
                 lower = name.lower()
-                for key in [k for k in headers if k.lower() == lower]:
-                    del headers[key]
+                if lower in self._base_lower:
+                    for same in [k for k in headers if k.lower() == lower]:
+                        del headers[same]
                 headers[name] = value
-        manager = self._pools.for_proxy(self._proxy_for(request.url))
-        raw = manager.urlopen(
-            request.method,
-            request.url,
-            body=request.data,
-            headers=headers,
-            redirect=False,
-            retries=False,
-            preload_content=False,
-            decode_content=True,
-            timeout=timeout,
+        proxy = self._proxy_for(request.url)
+        if proxy:
+            return self._urlopen_proxied(proxy, request, headers, timeout)
+        pool = self._pools.direct
+        raw, conn, key, sock = pool.send(
+            request.method, request.url, request.data, headers, timeout
         )
-        return Response(raw, request)
+
+        def release(consumed: bool) -> None:
+            if not consumed:
+                raw.close()
+            pool.release(key, conn, consumed and raw.isclosed())
+
+        return Response.direct(raw, request, sock, release)
+
+    def _urlopen_proxied(
+        self, proxy: str, request: HttpRequest, headers: Mapping[str, str], timeout: float
+    ) -> Response:
+        """One attempt through urllib3's proxy manager; its failures as :mod:`.pool`'s."""
+        import urllib3
+        from urllib3 import exceptions as u3
+
+        manager = self._pools.for_proxy(proxy)
+        try:
+            raw = manager.urlopen(
+                request.method,
+                request.url,
+                body=request.data,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                decode_content=True,
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            )
+        except u3.SSLError as exc:
+            raise TLSFailed(f"TLS handshake failed: {exc}") from exc
+        except u3.LocationValueError as exc:
+            raise BadURL(str(exc)) from exc
+        except (u3.NewConnectionError, u3.ProxyError) as exc:
+            raise ConnectFailed(f"cannot connect: {exc}") from exc
+        except u3.ConnectTimeoutError as exc:
+            raise ConnectTimedOut(str(exc)) from exc
+        except u3.TimeoutError as exc:
+            raise ReadTimedOut(str(exc)) from exc
+        except u3.ProtocolError as exc:
+            raise Dropped(str(exc)) from exc
+        except u3.HTTPError as exc:
+            raise HTTPFailure(f"{type(exc).__name__}: {exc}") from exc
+        return Response.proxied(raw, request)
 
     def _read_capped(self, resp: Response, request: HttpRequest, limit: int) -> bytes:
         """Read a small body (token replies, ``stream=False``) with a hard cap; the response
@@ -567,17 +641,17 @@ class Transport:
         ``attempts`` (the retried failures) is said, so the time taken adds up."""
         url = redact_url(request.url)
         tries = f" on each of {attempts} attempts" if attempts > 1 else ""
-        if isinstance(exc, u3.SSLError) and _speaks_plain_http(exc):
+        if isinstance(exc, TLSFailed) and _speaks_plain_http(exc):
             host = urlsplit(request.url).netloc
             return TransportError(
                 f"{request.method} {url}: TLS handshake failed: the server answered in plain HTTP",
                 input=url,
                 hint=f"this registry speaks plain HTTP: use --insecure-registry {host}",
             )
-        if isinstance(exc, u3.SSLError):
+        if isinstance(exc, TLSFailed):
             reason = (
                 "TLS verification failed"
-                if "CERTIFICATE_VERIFY_FAILED" in str(exc)
+                if any("CERTIFICATE_VERIFY_FAILED" in str(c) for c in _causes(exc))
                 else "TLS error"
             )
             return TransportError(
@@ -608,22 +682,16 @@ class Transport:
         )
 
 
-#: urllib3 failures of one attempt: never retried (TLS, a malformed URL) or retried (the
-#: connection failed or timed out) — requests' SSLError/InvalidURL vs ConnectionError/Timeout
-_NOT_RETRIED: tuple[type[Exception], ...] = (u3.SSLError, u3.LocationValueError)
-_CONNECTION: tuple[type[Exception], ...] = (
-    u3.NewConnectionError,
-    u3.ProtocolError,
-    u3.ProxyError,
-    u3.ConnectTimeoutError,
-)
-_RETRIED: tuple[type[Exception], ...] = (*_CONNECTION, u3.TimeoutError)
+#: failures of one attempt: never retried (TLS, a malformed URL) or retried (the
+#: connection failed, broke or timed out)
+_NOT_RETRIED: tuple[type[Exception], ...] = (TLSFailed, BadURL)
+_CONNECTION: tuple[type[Exception], ...] = (ConnectFailed, Dropped)
+_RETRIED: tuple[type[Exception], ...] = (*_CONNECTION, TimedOut)
 
 
 def _is_timeout(exc: BaseException) -> bool:
-    """A connect or read timeout (a refused or unresolvable connection is not one, although
-    urllib3 2 derives NewConnectionError from ConnectTimeoutError)."""
-    return isinstance(exc, u3.TimeoutError) and not isinstance(exc, u3.NewConnectionError)
+    """A connect or read timeout (a refused or unresolvable connection is not one)."""
+    return isinstance(exc, TimedOut)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -27,7 +27,8 @@ _COMPACT_AT = 4096
 
 
 class Streamed(Protocol):
-    """What the deadlines need of a response: its headers and urllib3's raw response."""
+    """What the deadlines need of a response: its headers and the raw response (the
+    socket is found from it, or from a ``sock`` attribute)."""
 
     @property
     def headers(self) -> Mapping[str, str]: ...
@@ -162,8 +163,12 @@ def declared_length(resp: Streamed) -> int | None:
 
 
 def socket_of(resp: Streamed) -> socket.socket | None:
-    """The socket a streamed response reads from (urllib3's connection, or the one
-    ``http.client`` keeps in its file object once the connection is marked to close)."""
+    """The socket a streamed response reads from: the pool connection's (``resp.sock``),
+    or for urllib3's responses its connection's, or the one ``http.client`` keeps in its
+    file object once the connection is marked to close."""
+    sock = getattr(resp, "sock", None)
+    if isinstance(sock, socket.socket):
+        return sock
     raw = resp.raw
     candidates = (
         getattr(getattr(raw, "_connection", None), "sock", None),
