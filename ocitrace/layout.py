@@ -39,6 +39,7 @@ from .errors import (
     ReferenceError,
     TooLarge,
 )
+from .lazyre import lazy
 from .oci import mediatypes as mt
 from .oci.limits import DEFAULT_LIMITS
 from .oci.model import Descriptor, Index, Manifest
@@ -65,8 +66,8 @@ DEFAULT_MAX_MANIFEST_SIZE = DEFAULT_LIMITS.manifest  # the common registry limit
 DEFAULT_MAX_BLOB_SIZE = DEFAULT_LIMITS.blob  # blob() without max_size, as the registry client
 DEFAULT_MAX_INDEX_SIZE = 16 * 1024 * 1024  # index.json: one entry per tag, can be long
 _MARKER_CAP = 64 * 1024  # the oci-layout file is one tiny JSON object
-_DIGEST_RE = re.compile(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
-_TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
+_DIGEST_RE = lazy(r"(sha256):([a-f0-9]{64})|(sha384):([a-f0-9]{96})|(sha512):([a-f0-9]{128})")
+_TAG_RE = lazy(r"[\w][\w.-]{0,127}", re.ASCII)
 #: the index.json annotation ``cosign save`` writes instead of a tag
 COSIGN_KIND_ANNOTATION = "kind"
 _COSIGN = "dev.cosignproject.cosign/"
@@ -78,7 +79,7 @@ COSIGN_KIND_SUFFIXES: dict[str, str] = {
     _COSIGN + "sigs": ".sig",
     _COSIGN + "sboms": ".sbom",
 }
-_COSIGN_TAG_RE = re.compile(r"(sha256|sha384|sha512)-([a-f0-9]{64,128})(\.att|\.sig|\.sbom)")
+_COSIGN_TAG_RE = lazy(r"(sha256|sha384|sha512)-([a-f0-9]{64,128})(\.att|\.sig|\.sbom)")
 _DEFAULT_TAG = "latest"
 _CHUNK = 1 << 16
 _BUILTIN_HASH_MAX = 1 << 16

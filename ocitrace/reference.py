@@ -22,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .errors import ReferenceError, UsageError
+from .lazyre import lazy
 
 __all__ = [
     "DEFAULT_TAG",
@@ -61,17 +62,17 @@ _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32
 _NAME = rf"(?:{_DOMAIN_AND_PORT}/)?{_REMOTE_NAME}"
 
 # All used with fullmatch (Go anchors with ^…$; Python's $ would accept a trailing \n).
-_REFERENCE_RE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
-_NAME_RE = re.compile(rf"(?:({_DOMAIN_AND_PORT})/)?({_REMOTE_NAME})", re.ASCII)
-_TAG_RE = re.compile(_TAG, re.ASCII)
-_DIGEST_RE = re.compile(_DIGEST, re.ASCII)
-_DOMAIN_RE = re.compile(_DOMAIN_AND_PORT, re.ASCII)
-_PATH_COMPONENT_RE = re.compile(_PATH_COMPONENT, re.ASCII)
-_IDENTIFIER_RE = re.compile(r"[a-f0-9]{64}", re.ASCII)
+_REFERENCE_RE = lazy(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
+_NAME_RE = lazy(rf"(?:({_DOMAIN_AND_PORT})/)?({_REMOTE_NAME})", re.ASCII)
+_TAG_RE = lazy(_TAG, re.ASCII)
+_DIGEST_RE = lazy(_DIGEST, re.ASCII)
+_DOMAIN_RE = lazy(_DOMAIN_AND_PORT, re.ASCII)
+_PATH_COMPONENT_RE = lazy(_PATH_COMPONENT, re.ASCII)
+_IDENTIFIER_RE = lazy(r"[a-f0-9]{64}", re.ASCII)
 # go-digest: DigestRegexpAnchored and the registered algorithms' encoded forms
-_GO_DIGEST_RE = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
+_GO_DIGEST_RE = lazy(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
 _HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
-_REFERENCE_CHARS = re.compile(r"[A-Za-z0-9._:/@\[\]+-]", re.ASCII)
+_REFERENCE_CHARS = lazy(r"[A-Za-z0-9._:/@\[\]+-]", re.ASCII)
 
 # Go error values, by the name of their Go variable (the vectors' "error_kind")
 _INVALID_FORMAT = ("ErrReferenceInvalidFormat", "invalid reference format")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from ..errors import ReferenceError, Unauthorized, UsageError
+from ..lazyre import lazy
 from ..oci.limits import Limits
 from ..reference import LayoutReference, Reference, parse_any
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 #: attempts after the first for a connection failure or timeout (the transport's default)
 RETRIES = 4
 
-_SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)
+_SIZE = lazy(r"(\d+)\s*([kmg]?)(i?b?)", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..lazyre import lazy
 from ..template import ExecError
 from .inspection import Inspection
 from .model import TemplateModel
@@ -27,7 +28,7 @@ __all__ = [
     "render_format",
 ]
 
-_MANIFEST_ONLY = re.compile(r"\{\{\s*\.Manifest\s*\}\}")
+_MANIFEST_ONLY = lazy(r"\{\{\s*\.Manifest\s*\}\}")
 
 
 def is_manifest_format(reprinted: str) -> bool:
@@ -93,7 +94,7 @@ def inspect_document(ins: Inspection, name: str) -> dict[str, Any]:
 
 
 #: ``.Image.X`` / ``.Provenance.X`` / ``.SBOM.X``: a field read straight off the root value
-_KEYED_FIELD = re.compile(r"(?<![\w)\]])\.(Image|Provenance|SBOM)\.([A-Za-z_]\w*)")
+_KEYED_FIELD = lazy(r"(?<![\w)\]])\.(Image|Provenance|SBOM)\.([A-Za-z_]\w*)")
 
 
 def _notes(model: TemplateModel, ins: Inspection, text: str) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IndexSummary", "Inspection", "SBOMResult"]
 
+
 @dataclass(frozen=True, slots=True)
 class IndexSummary:
     """buildx's ``.Manifest`` for an index: the body's fields plus the resolved digest/size."""

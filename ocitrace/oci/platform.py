@@ -21,12 +21,13 @@ import dataclasses
 import re
 
 from ..errors import UsageError
+from ..lazyre import lazy
 from .model import Platform
 
 __all__ = ["format_platform", "matches", "normalize", "normalized_key", "parse_platform"]
 
-_OS_AND_VERSION_RE = re.compile(r"([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?", re.ASCII)
-_SPECIFIER_RE = re.compile(r"[A-Za-z0-9_.-]+", re.ASCII)  # "." for arm64 v8.x
+_OS_AND_VERSION_RE = lazy(r"([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?", re.ASCII)
+_SPECIFIER_RE = lazy(r"[A-Za-z0-9_.-]+", re.ASCII)  # "." for arm64 v8.x
 _HINT = "write a platform as os/arch[/variant], e.g. linux/amd64 or linux/arm/v7"
 
 
@@ -158,7 +159,7 @@ class _Variant:
     suffix: str
 
 
-_VARIANT_RE = re.compile(r"([^0-9]*)([0-9]+(?:\.[0-9]+)*)(.*)", re.ASCII | re.DOTALL)
+_VARIANT_RE = lazy(r"([^0-9]*)([0-9]+(?:\.[0-9]+)*)(.*)", re.ASCII | re.DOTALL)
 
 
 def _parse_variant(variant: str) -> _Variant | None:

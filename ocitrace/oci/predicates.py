@@ -6,7 +6,7 @@ decodes with them, ``discover/``, ``inspect/`` and ``verify/`` match layers with
 
 from __future__ import annotations
 
-import re
+from ..lazyre import lazy
 
 __all__ = [
     "COSIGN_CUSTOM",
@@ -53,6 +53,6 @@ IN_TOTO = "application/vnd.in-toto+json"  # a plain statement (also DSSE's paylo
 DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json"
 #: ``application/vnd.in-toto.<predicate>+dsse`` (BuildKit, cosign); match with ``search``
 #: (unanchored, as buildx does) or ``fullmatch``
-IN_TOTO_DSSE = re.compile(r"application/vnd\.in-toto\..*\+dsse")
+IN_TOTO_DSSE = lazy(r"application/vnd\.in-toto\..*\+dsse")
 SIGSTORE_BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
 COSIGN_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
