@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from dateutil import parser as dateparser
-
 from ..errors import FormatError, Unauthorized
 from ..reference import is_loopback
 from .challenge import Challenge, parse_www_authenticate, pick
@@ -111,6 +109,8 @@ def parse_token_response(body: bytes, *, now: float, wall: datetime | None = Non
     lifetime = max(lifetime, MINIMUM_EXPIRES_IN)
     issued = doc.get("issued_at")
     if isinstance(issued, str):
+        from dateutil import parser as dateparser  # here: only a token with issued_at needs it
+
         try:
             issued_at = dateparser.isoparse(issued)
             if issued_at.tzinfo is None:

@@ -12,11 +12,12 @@ import os
 import tempfile
 import weakref
 
-from requests.utils import DEFAULT_CA_BUNDLE_PATH
+from certifi import where
 
 from ..errors import ConfigError
 
-DEFAULT_CA_BUNDLE = DEFAULT_CA_BUNDLE_PATH
+#: certifi's bundle: what requests' ``DEFAULT_CA_BUNDLE_PATH`` is, without importing requests
+DEFAULT_CA_BUNDLE = where()
 
 
 def combined_bundle(owner: object, ca_cert: str, default: str | None = None) -> str:
