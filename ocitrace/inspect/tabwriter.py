@@ -11,17 +11,17 @@ buildx uses none of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 __all__ = ["TabWriter"]
 
 _CELL_ENDS = "\t\v\n\f"
 
 
-@dataclass(slots=True)
 class _Cell:
-    text: str = ""
-    htab: bool = False  # terminated by '\t' (not '\v'); unused without DiscardEmptyColumns
+    __slots__ = ("htab", "text")  # a plain class: a dataclass costs start-up to build
+
+    def __init__(self, text: str = "", htab: bool = False) -> None:
+        self.text = text
+        self.htab = htab  # terminated by '\t' (not '\v'); unused without DiscardEmptyColumns
 
 
 class TabWriter:

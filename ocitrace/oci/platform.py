@@ -150,13 +150,17 @@ def _same_arch_match(arch: str, host_variant: str, image_variant: str) -> bool:
     return _generic_variant_match(host_variant, image_variant)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class _Variant:
-    """A variant split around its dotted numbers: ``v8.3`` → ("v", (8, 3), "")."""
+    """A variant split around its dotted numbers: ``v8.3`` → ("v", (8, 3), "").
 
-    prefix: str
-    numbers: tuple[int, ...]
-    suffix: str
+    A plain class, not a dataclass: building one at import costs start-up."""
+
+    __slots__ = ("numbers", "prefix", "suffix")
+
+    def __init__(self, prefix: str, numbers: tuple[int, ...], suffix: str) -> None:
+        self.prefix = prefix
+        self.numbers = numbers
+        self.suffix = suffix
 
 
 _VARIANT_RE = lazy(r"([^0-9]*)([0-9]+(?:\.[0-9]+)*)(.*)", re.ASCII | re.DOTALL)
