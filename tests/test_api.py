@@ -490,10 +490,13 @@ def test_import_ocitrace_is_light() -> None:
     code = "import ocitrace, sys; assert 'requests' not in sys.modules; print(ocitrace.__version__)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
-    # the Client builds (and imports) the HTTP stack on the first registry call only
+    # the Client builds (and imports) the transport on first use only; requests is never
+    # the HTTP client (imported only for proxies from the environment)
     check = (
-        "import ocitrace, sys; c = ocitrace.Client(); assert 'requests' not in sys.modules; "
-        "c.transport; assert 'requests' in sys.modules"
+        "import ocitrace, sys; c = ocitrace.Client(); "
+        "assert 'urllib3' not in sys.modules and 'ocitrace.transport' not in sys.modules; "
+        "c.transport; assert 'ocitrace.transport.core' in sys.modules; "
+        "assert 'requests' not in sys.modules"
     )
     assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0
 

@@ -47,6 +47,19 @@ HEAVY = (
     "ocitrace.diff",
 )
 OURS_HTTP = ("ocitrace.transport", "ocitrace.registry")
+#: what the default listing (top-level bytes only) does not load
+LISTING_UNNEEDED = (
+    "concurrent.futures",
+    "hashlib",
+    "datetime",
+    "base64",
+    "ocitrace.inspect.tree",
+    "ocitrace.inspect.fetcher",
+    "ocitrace.inspect.image",
+    "ocitrace.inspect.gotime",
+    "ocitrace.inspect.attestations",
+    "ocitrace.oci.config",
+)
 
 
 def _loaded(
@@ -113,6 +126,35 @@ def test_default_inspect_of_a_layout_loads_no_http_stack_and_no_template_engine(
     assert f"Digest:    {TOP_DIGEST}\n" in res.stdout
     assert _present(mods, HTTP_STACK + OURS_HTTP + HEAVY) == []
     assert _present(mods, ("ocitrace.template",)) == []
+    # the listing needs the top-level bytes only: no tree walk, no worker pool, no decoders
+    assert _present(mods, LISTING_UNNEEDED) == [], _present(mods, LISTING_UNNEEDED)
+    assert "_hashlib" not in mods  # small blobs are hashed without loading OpenSSL
+
+
+def test_a_listing_of_a_layout_compiles_no_reference_or_platform_regex() -> None:
+    """Module-level patterns are compiled on first use (ocitrace.lazyre): the layout path
+    matches no registry reference, platform string or size flag."""
+    code = _PROBE.replace(
+        "entry()",
+        "import atexit, re, sys\n"
+        "from ocitrace.lazyre import _LazyPattern\n"
+        "def _report():\n"
+        "    names = []\n"
+        "    for mod in ('ocitrace.reference', 'ocitrace.oci.platform', 'ocitrace.cli.common'):\n"
+        "        for k, v in vars(sys.modules[mod]).items():\n"
+        "            if isinstance(v, _LazyPattern) and v._compiled is not None:\n"
+        "                names.append(mod + '.' + k)\n"
+        "            elif isinstance(v, re.Pattern):\n"
+        "                names.append('eager ' + mod + '.' + k)\n"
+        "    sys.stderr.write('\\nCOMPILED ' + ' '.join(sorted(names)) + '\\n')\n"
+        "atexit.register(_report)\n"
+        "entry()",
+    )
+    mods, res = _loaded(["inspect", LAYOUT_REF], code)
+    assert res.returncode == 0, res.stderr
+    compiled = res.stderr.split("\nCOMPILED ", 1)[1].split("\n", 1)[0].split()
+    # the layout reference's tag is checked, and only that
+    assert compiled == ["ocitrace.reference._TAG_RE"], compiled
 
 
 def test_library_resolve_of_a_layout_loads_no_http_stack() -> None:
@@ -138,6 +180,8 @@ def test_digest_on_a_registry_loads_no_decoders_and_no_template_engine(pushed: s
     assert (res.returncode, res.stdout) == (0, TOP_DIGEST + "\n"), res.stderr
     assert _present(mods, ("ocitrace.transport", "ocitrace.registry")) == sorted(OURS_HTTP)
     assert _present(mods, (*HEAVY, "ocitrace.inspect", "ocitrace.template")) == []
+    # a token reply's issued_at is parsed only when there is one; requests is not the client
+    assert _present(mods, ("dateutil", "requests")) == []
 
 
 def test_default_inspect_on_a_registry_loads_no_template_engine(pushed: str) -> None:
