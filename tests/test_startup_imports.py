@@ -150,7 +150,7 @@ def test_a_listing_of_a_layout_compiles_no_reference_or_platform_regex() -> None
         "atexit.register(_report)\n"
         "entry()",
     )
-    mods, res = _loaded(["inspect", LAYOUT_REF], code)
+    _, res = _loaded(["inspect", LAYOUT_REF], code)
     assert res.returncode == 0, res.stderr
     compiled = res.stderr.split("\nCOMPILED ", 1)[1].split("\n", 1)[0].split()
     # the layout reference's tag is checked, and only that
