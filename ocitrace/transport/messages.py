@@ -8,13 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .redact import redact_headers, redact_url
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, effective port) — the unit credentials are bound to."""
+    """(scheme, host, effective port) — the unit credentials are bound to.
+
+    Called several times per request (auth flow, redirects): an ``http(s)://`` URL of
+    printable characters is cut at its authority (where ``urlsplit`` ends the netloc:
+    the first ``/``, ``?`` or ``#``) and the authority's origin is cached."""
+    if url.startswith(("https://", "http://")) and url.isprintable():
+        scheme, _, rest = url.partition("://")
+        end = len(rest)
+        for stop in "/?#":
+            at = rest.find(stop, 0, end)
+            if at >= 0:
+                end = at
+        return _origin(f"{scheme}://{rest[:end]}")
+    return _origin.__wrapped__(url)
+
+
+@lru_cache(maxsize=512)
+def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from urllib3 import HTTPHeaderDict
@@ -24,6 +25,7 @@ from urllib3 import HTTPHeaderDict
 from ocitrace.errors import TransportError
 from ocitrace.transport import Transport, TransportOptions
 from ocitrace.transport.credentials import CredentialStore
+from ocitrace.transport.messages import origin
 from ocitrace.transport.pool import Headers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,3 +249,37 @@ def test_a_proxied_request_goes_through_the_environment_proxy(
             assert resp.json() == {"via": "proxy"}
             resp.close()
     assert proxy.heads[0].split(b"\r\n")[0] == b"GET http://registry.invalid:5000/v2/ HTTP/1.1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://Reg.IO/v2/x?y#z",
+        "http://u:p@127.0.0.1:5000/v2/",
+        "https://[::1]:443/x",
+        "http://h:bad/x",
+        "HTTPS://h/x",
+        "https://h?x=/",
+        "https://h#/a",
+        "http://h:080",
+        "ftp://x/y",
+        "https://h\t/x",
+        " https://h/x",
+        "https://h",
+    ],
+)
+def test_origin_fast_path_agrees_with_urlsplit(url: str) -> None:
+    """``origin`` cuts http(s) URLs at the authority before parsing (issue 14): the result
+    is what ``urlsplit`` of the whole URL gives."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    expected = (
+        scheme,
+        (parts.hostname or "").lower(),
+        port or {"http": 80, "https": 443}.get(scheme),
+    )
+    assert origin(url) == expected
