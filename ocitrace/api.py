@@ -27,7 +27,6 @@ Runnable from a checkout (no network: a BuildKit fixture layout)::
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +36,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, ReferenceError, UsageError
+from .lazylog import getLogger
 from .oci.limits import Limits
 from .oci.model import Descriptor, Platform
 from .reference import LAYOUT_PREFIX, LayoutReference, Reference, parse_any
@@ -80,7 +80,7 @@ __all__ = [
     "sboms_of",
 ]
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # imports logging only for a record that can be emitted
 
 #: A reference as text (``host/repo:tag``, ``oci-layout://DIR:TAG``) or already parsed.
 RefLike = str | Reference | LayoutReference

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import os
 import re
 import stat
@@ -39,6 +38,7 @@ from .errors import (
     ReferenceError,
     TooLarge,
 )
+from .lazylog import getLogger
 from .lazyre import lazy
 from .oci import mediatypes as mt
 from .oci.limits import DEFAULT_LIMITS
@@ -58,7 +58,7 @@ __all__ = [
     "cosign_store",
 ]
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # imports logging only for a record that can be emitted
 
 REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name"
 IMAGE_NAME_ANNOTATION = "io.containerd.image.name"

@@ -8,9 +8,12 @@ slips through: the ``--password-stdin`` password itself wherever it appears, ``B
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
 
 _AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
@@ -48,11 +51,11 @@ def _redact_url(url: str, redact: Callable[[str], str]) -> str:
     return redact(url)
 
 
-class RedactingFilter(logging.Filter):
-    """A handler filter that renders each record and redacts it."""
+class RedactingFilter:
+    """A handler filter that renders each record and redacts it (any object with a
+    ``filter(record)`` method is a logging filter: this module does not import logging)."""
 
     def __init__(self, redactor: Redactor) -> None:
-        super().__init__()
         self._redactor = redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
