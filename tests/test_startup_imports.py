@@ -117,6 +117,7 @@ def test_digest_of_a_layout_loads_no_http_stack_and_no_decoders() -> None:
     assert _present(mods, ("ocitrace.inspect", "ocitrace.template")) == []
     assert "_hashlib" not in mods  # no blob is read, so OpenSSL's libcrypto is not loaded
     assert "concurrent.futures" not in mods  # one reference: looked up inline, no worker
+    assert "logging" not in mods  # nothing logged at WARNING: ocitrace.lazylog never imports it
 
 
 def test_default_inspect_of_a_layout_loads_no_http_stack_and_no_template_engine() -> None:
@@ -129,6 +130,7 @@ def test_default_inspect_of_a_layout_loads_no_http_stack_and_no_template_engine(
     # the listing needs the top-level bytes only: no tree walk, no worker pool, no decoders
     assert _present(mods, LISTING_UNNEEDED) == [], _present(mods, LISTING_UNNEEDED)
     assert "_hashlib" not in mods  # small blobs are hashed without loading OpenSSL
+    assert "logging" not in mods  # the layout's DEBUG lines are dropped without importing it
 
 
 def test_a_listing_of_a_layout_compiles_no_reference_or_platform_regex() -> None:
