@@ -62,7 +62,10 @@ class HttpRequest:
         )
 
     def with_header(self, name: str, value: str) -> HttpRequest:
-        return replace(self, headers={**self.without_header(name).headers, name: value})
+        lower = name.lower()  # one new value, not two ``replace`` calls (once per request)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != lower}
+        headers[name] = value
+        return HttpRequest(self.method, self.url, headers, self.data, self.read_body)
 
     def without_header(self, name: str) -> HttpRequest:
         lower = name.lower()
