@@ -12,6 +12,7 @@ every thread's stats are merged.
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import runpy
 import sys
@@ -41,6 +42,9 @@ def main() -> int:
         raise SystemExit("usage: profile_threads.py OUT.prof -m MODULE [ARGS...]")
     module = sys.argv[3]
     sys.argv = [module, *sys.argv[4:]]
+    # as ``python -m``: the working directory first, not this script's (an installed
+    # ocitrace, e.g. the editable one, must not shadow the tree being profiled)
+    sys.path[0] = os.getcwd()
     threading.Thread.run = _profiled_run  # type: ignore[method-assign]
     main_prof = cProfile.Profile(time.thread_time)
     code: Any = 0

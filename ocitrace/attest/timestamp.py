@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from dateutil.parser import isoparse
+from dateutil.tz import UTC as _UTC
 
 from ..errors import FormatError
 
@@ -102,7 +103,7 @@ def parse_timestamp(text: str, *, field: str = "timestamp") -> Timestamp:
             dt = isoparse(s)
             fraction = f"{dt.microsecond:06d}".rstrip("0") if dt.microsecond else ""
         else:
-            dt = isoparse(m["base"].replace(" ", "T").replace("t", "T") + _tz(m["tz"]))
+            dt = _parse_base(m["base"].replace(" ", "T").replace("t", "T"), m["tz"])
             fraction = m["frac"] or ""
             dt = dt.replace(microsecond=int((fraction + "000000")[:6]))
     except (ValueError, OverflowError) as exc:
@@ -114,6 +115,23 @@ def parse_timestamp(text: str, *, field: str = "timestamp") -> Timestamp:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=_dt.UTC)
     return Timestamp(text=text, datetime=dt, fraction=fraction)
+
+
+def _parse_base(base: str, tz: str | None) -> _dt.datetime:
+    """``YYYY-MM-DDTHH:MM:SS`` plus the offset as written, as ``isoparse`` reads it.
+
+    Without an offset or with ``Z`` (what BuildKit and most tools write) the standard
+    library's C parser reads it, ~10× cheaper per call, with dateutil's ``tzutc`` attached
+    so the value is the same object ``isoparse`` gives; anything else, or anything that
+    parser refuses (``24:00:00``), goes to ``isoparse`` (same values, same errors)."""
+    if not tz or tz in "Zz":
+        try:
+            dt = _dt.datetime.fromisoformat(base)
+        except ValueError:
+            pass
+        else:
+            return dt.replace(tzinfo=_UTC) if tz else dt
+    return isoparse(base + _tz(tz))
 
 
 def _tz(tz: str | None) -> str:

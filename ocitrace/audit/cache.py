@@ -95,12 +95,13 @@ class DiskCache:
         never waits for the file system (reads see pending entries); :meth:`close`
         writes what is left.  Off, every ``put_*`` has written its file on return."""
         self.root = Path(root)
+        self._root = os.fspath(self.root)  # str paths on the hot path: pathlib joins cost
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
         self._written_since_sweep = 0
         self._flights: dict[str, threading.Lock] = {}
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = set()
         self._serial = itertools.count()  # next() is atomic under the GIL
         self._write_behind = write_behind
         self._pending: dict[tuple[str, str], bytes] = {}
@@ -156,15 +157,15 @@ class DiskCache:
 
     # --- repositories seen ---------------------------------------------------------------
 
-    def _repository_path(self, name: str) -> Path:
-        return self.root / "repositories" / hashlib.sha256(name.encode()).hexdigest()
+    def _repository_path(self, name: str) -> str:
+        return os.path.join(self._root, "repositories", hashlib.sha256(name.encode()).hexdigest())
 
     def has_repository(self, name: str) -> bool:
         """Whether content of repository ``name`` (``host/path``) was stored here before.
 
         Only a hint for choosing ``HEAD`` before ``GET``: nothing is served from it.
         """
-        return self._repository_path(name).exists()
+        return os.path.exists(self._repository_path(name))
 
     def add_repository(self, name: str) -> None:
         if self._write_behind:
@@ -172,14 +173,18 @@ class DiskCache:
         else:
             self._touch(self._repository_path(name))
 
-    def _touch(self, path: Path) -> None:
+    def _touch(self, path: str) -> None:
         try:
-            self._ensure_dir(path.parent)
-            path.touch()
+            self._ensure_dir(os.path.dirname(path))
+            try:
+                os.utime(path)  # as Path.touch: a new mtime, else create it
+            except FileNotFoundError:
+                with open(path, "ab"):
+                    pass
         except OSError as exc:
             self._write_failed(path, exc)
 
-    def _write_failed(self, path: Path, exc: OSError) -> None:
+    def _write_failed(self, path: str | Path, exc: OSError) -> None:
         """One warning per cache (an unwritable ``--cache-dir`` is worth knowing about
         once, not per entry); the rest at info level."""
         with self._lock:
@@ -191,9 +196,9 @@ class DiskCache:
 
     # --- raw entries -------------------------------------------------------------------
 
-    def _path(self, kind: str, digest: str) -> Path | None:
+    def _path(self, kind: str, digest: str) -> str | None:
         m = _DIGEST_RE.fullmatch(digest)
-        return self.root / kind / "sha256" / m.group(1) if m else None
+        return f"{self._root}/{kind}/sha256/{m.group(1)}" if m else None
 
     def _count(self, attr: str) -> None:
         with self._lock:
@@ -240,13 +245,14 @@ class DiskCache:
             cached = self._record_key
         if cached is not None:
             return cached
-        path = self.root / "records.key"
+        path = os.path.join(self._root, "records.key")
         try:
-            self._ensure_dir(self.root)
+            self._ensure_dir(self._root)
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
-                key = path.read_bytes()
+                with open(path, "rb") as f:
+                    key = f.read()
             else:
                 key = os.urandom(32)
                 try:
@@ -300,11 +306,12 @@ class DiskCache:
             if pending is not None:
                 return pending  # verified by the caller like any other read
         try:
-            actual = path.stat().st_size
+            actual = os.stat(path).st_size
             if actual > self.max_bytes or (size is not None and actual != size):
                 self._count("_misses")
                 return None
-            raw = path.read_bytes()
+            with open(path, "rb") as f:
+                raw = f.read()
             os.utime(path)  # LRU: a hit makes the entry young again
         except OSError:
             self._count("_misses")
@@ -323,7 +330,7 @@ class DiskCache:
         self._count("_misses")
         if path is not None:
             try:
-                path.unlink()
+                os.unlink(path)
             except OSError:
                 pass
 
@@ -331,9 +338,10 @@ class DiskCache:
         path = self._path(kind, digest)
         if path is None or len(payload) > self.max_bytes:
             return
-        tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(self._serial)}"
+        directory = os.path.dirname(path)
+        tmp = f"{directory}/.tmp-{os.getpid()}-{threading.get_ident()}-{next(self._serial)}"
         try:
-            self._ensure_dir(path.parent)
+            self._ensure_dir(directory)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 _write_all(fd, payload)
@@ -343,7 +351,7 @@ class DiskCache:
         except OSError as exc:  # a cache that cannot write only costs speed
             self._write_failed(path, exc)
             try:
-                tmp.unlink()
+                os.unlink(tmp)
             except OSError:
                 pass
             return
@@ -356,14 +364,14 @@ class DiskCache:
         if sweep:
             self.evict()
 
-    def _ensure_dir(self, directory: Path) -> None:
+    def _ensure_dir(self, directory: str) -> None:
         """``mkdir -p`` once per directory and process; the cache's own directories are
         private (0700): their listing would reveal which private images were audited."""
         if directory in self._dirs:
             return
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         current = self.root
-        for part in directory.relative_to(self.root).parts:
+        for part in Path(directory).relative_to(self.root).parts:
             current = current / part
             current.mkdir(mode=0o700, exist_ok=True)
         with self._lock:
@@ -505,6 +513,24 @@ class RowRecords:
     def __init__(self, cache: DiskCache, options: Sequence[object]) -> None:
         self._cache = cache
         self._options = _canonical(list(options))
+        self._facts_fields = [f.name for f in dataclasses.fields(Facts)]
+        self._row_fields = [f.name for f in dataclasses.fields(Row)]
+        #: id(policy) → (policy, its canonical form): one walk per policy, not per image
+        #: (the policy is kept so that its id cannot be reused by another object)
+        self._policies: dict[int, tuple[Policy, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _policy_form(self, policy: Policy) -> Any:
+        with self._lock:
+            hit = self._policies.get(id(policy))
+        if hit is not None and hit[0] is policy:
+            return hit[1]
+        form = _canonical(policy)
+        with self._lock:
+            if len(self._policies) >= 64:  # per-repository rules: a new policy per image
+                self._policies.clear()
+            self._policies[id(policy)] = (policy, form)
+        return form
 
     def key(self, digest: str, policy: Policy) -> str:
         context = json.dumps(
@@ -513,9 +539,9 @@ class RowRecords:
                 __version__,
                 digest,
                 self._options,
-                _canonical(policy),
-                [f.name for f in dataclasses.fields(Facts)],
-                [f.name for f in dataclasses.fields(Row)],
+                self._policy_form(policy),
+                self._facts_fields,
+                self._row_fields,
             ],
             sort_keys=True,
             separators=(",", ":"),

@@ -13,6 +13,7 @@ secret check reports names and why they look secret (``value: 41 chars, 5.1 bits
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import math
 import re
@@ -359,8 +360,20 @@ def _instructions(text: str) -> Iterable[tuple[int, str]]:
 
 def from_lines(dockerfile: str, build_args: Mapping[str, str] | None = None) -> list[FromLine]:
     """The ``FROM`` instructions, with global ``ARG`` defaults and ``build_args`` applied."""
+    given = tuple(sorted((build_args or {}).items()))
+    if len(dockerfile) > _MEMO_MAX:
+        return list(_parse_from_lines(dockerfile, given))
+    return list(_memo_from_lines(dockerfile, given))
+
+
+_MEMO_MAX = 64 * 1024  # larger Dockerfiles are parsed every time, not kept
+
+
+def _parse_from_lines(
+    dockerfile: str, build_args: tuple[tuple[str, str], ...]
+) -> tuple[FromLine, ...]:
     args: dict[str, str | None] = {}
-    given = dict(build_args or {})
+    given = dict(build_args)
     out: list[FromLine] = []
     seen_from = False
     for n, inst in _instructions(dockerfile):
@@ -378,7 +391,12 @@ def from_lines(dockerfile: str, build_args: Mapping[str, str] | None = None) -> 
             stage = words[2] if len(words) >= 3 and words[1].upper() == "AS" else ""
             image, unresolved = _substitute(words[0], {**args, **given})
             out.append(FromLine(n, inst, image, stage, unresolved))
-    return out
+    return tuple(out)
+
+
+#: :func:`from_lines` memoised: the tags of one repository are mostly built from one
+#: Dockerfile with the same arguments, so an audit parses each text once
+_memo_from_lines = functools.lru_cache(maxsize=256)(_parse_from_lines)
 
 
 def _unquote(value: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from ..errors import NotFound
 from ..oci.model import Platform
@@ -28,6 +29,9 @@ from .local import LocalFile, with_local_files
 from .model import INDEX_LEVEL, Check, Discovery, PlatformImage, Store
 from .stores import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
 from .toplevel import TopLevel, split_top
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 __all__ = ["ALL_LOOKUPS", "discover", "lookups_for", "select_images"]
 
@@ -82,7 +86,7 @@ def discover(
         candidates += found
         checks.append(check)
     tasks = _lookup_tasks(source, cosign_source or source, digests, lookups)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with _FanOut(workers) as pool:
         # the first referrers call runs alone: it teaches the Source whether the API
         # exists, so the fan-out does not send one doomed API request per digest
         head = [tasks[0]()] if tasks else []
@@ -114,6 +118,39 @@ def discover(
     )
     result = Discovery(top.descriptor, images, items, tuple(checks), findings, tl.is_index)
     return with_local_files(result, local_files, tl.images) if local_files else result
+
+
+class _FanOut:
+    """``ThreadPoolExecutor.map`` for a handful of items: the first runs in the calling
+    thread (which would only wait), the others on a pool of ``workers - 1`` threads made
+    on first need — the same concurrency, and no thread at all for one item (an audit
+    calls :func:`discover` once per image: threads are its cost, not the fetches')."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> _FanOut:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def map(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+        todo = list(items)
+        if len(todo) <= 1 or self._workers == 1:
+            return [fn(i) for i in todo]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._workers - 1)
+        futures = [self._pool.submit(fn, i) for i in todo[1:]]
+        try:
+            first = fn(todo[0])
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        return [first] + [f.result() for f in futures]
 
 
 def select_images(
