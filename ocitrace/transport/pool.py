@@ -195,7 +195,8 @@ def _dropped(sock: socket.socket) -> bool:
 
 
 class ConnectionPool:
-    """Idle kept-alive connections per (scheme, host, port), at most ``maxsize`` each."""
+    """Idle kept-alive connections per (scheme, host, port), at most ``maxsize`` each and
+    for the ``maxsize`` origins used last (urllib3's ``maxsize``/``num_pools``)."""
 
     def __init__(
         self,
@@ -303,13 +304,23 @@ class ConnectionPool:
     def release(self, key: Key, conn: http.client.HTTPConnection, reusable: bool) -> None:
         """Keep ``conn`` for the next request to ``key`` when its response was read to the
         end and the server keeps it open; else close it."""
+        evicted: list[http.client.HTTPConnection] = []
+        kept = False
         if reusable and conn.sock is not None:
             with self._lock:
-                idle = self._idle.setdefault(key, [])
+                idle = self._idle.pop(key, None)
+                if idle is None:
+                    idle = []
+                    while len(self._idle) >= self._maxsize:  # at most maxsize origins kept
+                        evicted += self._idle.pop(next(iter(self._idle)))
+                self._idle[key] = idle  # most recently used last
                 if len(idle) < self._maxsize:
                     idle.append(conn)
-                    return
-        conn.close()
+                    kept = True
+        for old in evicted:
+            old.close()
+        if not kept:
+            conn.close()
 
     def clear(self) -> None:
         with self._lock:

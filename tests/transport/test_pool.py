@@ -39,6 +39,7 @@ class RawServer:
     reply: Callable[[bytes], bytes]
     close_after: bool = False
     connections: int = 0
+    closed_by_client: int = 0
     heads: list[bytes] = field(default_factory=list)
     port: int = 0
 
@@ -58,6 +59,7 @@ class RawServer:
                 while b"\r\n\r\n" not in buf:
                     data = conn.recv(65536)
                     if not data:
+                        self.closed_by_client += 1
                         return
                     buf += data
                 head, _, buf = buf.partition(b"\r\n\r\n")
@@ -111,6 +113,21 @@ def test_sequential_requests_reuse_one_connection() -> None:
         bodies = [get(t, srv.port) for _ in range(5)]
     assert bodies == [b"{}"] * 5
     assert (srv.connections, len(srv.heads)) == (1, 5)
+
+
+def test_idle_connections_are_kept_for_the_origins_used_last() -> None:
+    """pool_size 2: a third origin evicts (closes) the least recently used one's idle
+    connection; the others are reused."""
+    with (
+        raw_server(lambda head: ok(b"a")) as a,
+        raw_server(lambda head: ok(b"b")) as b,
+        raw_server(lambda head: ok(b"c")) as c,
+        transport(pool_size=2) as t,
+    ):
+        assert [get(t, srv.port) for srv in (a, b, c, b, c)] == [b"a", b"b", b"c", b"b", b"c"]
+        time.sleep(0.1)
+        assert (a.closed_by_client, b.closed_by_client, c.closed_by_client) == (1, 0, 0)
+    assert (a.connections, b.connections, c.connections) == (1, 1, 1)
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
