@@ -498,6 +498,7 @@ class CachingSource(SourceWrapper):
 
 #: bump when what a record holds, or how rows are derived, changes
 RECORD_SCHEMA = 1
+_MISSING = object()
 
 
 class RowRecords:
@@ -515,21 +516,24 @@ class RowRecords:
         self._options = _canonical(list(options))
         self._facts_fields = [f.name for f in dataclasses.fields(Facts)]
         self._row_fields = [f.name for f in dataclasses.fields(Row)]
-        #: id(policy) → (policy, its canonical form): one walk per policy, not per image
-        #: (the policy is kept so that its id cannot be reused by another object)
-        self._policies: dict[int, tuple[Policy, Any]] = {}
+        #: policy → its canonical form: one walk per distinct policy, not per image (each
+        #: image gets its resolved copy; equal policies share the entry)
+        self._policies: dict[Policy, Any] = {}
         self._lock = threading.Lock()
 
     def _policy_form(self, policy: Policy) -> Any:
-        with self._lock:
-            hit = self._policies.get(id(policy))
-        if hit is not None and hit[0] is policy:
-            return hit[1]
+        try:
+            with self._lock:
+                hit = self._policies.get(policy, _MISSING)
+        except TypeError:  # a field that does not hash: canonicalise every time
+            return _canonical(policy)
+        if hit is not _MISSING:
+            return hit
         form = _canonical(policy)
         with self._lock:
-            if len(self._policies) >= 64:  # per-repository rules: a new policy per image
+            if len(self._policies) >= 64:  # many per-repository rules: keep it bounded
                 self._policies.clear()
-            self._policies[id(policy)] = (policy, form)
+            self._policies[policy] = form
         return form
 
     def key(self, digest: str, policy: Policy) -> str:
