@@ -98,3 +98,38 @@ def test_round_trip_property(dt: datetime, extra_ns: int, offset_min: int) -> No
     assert ts.datetime == aware
     assert ts.nanosecond == aware.microsecond * 1000 + extra_ns
     assert isinstance(ts, Timestamp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-22T09:58:15Z",
+        "2026-11-22t09:58:15z",
+        "2026-11-22 09:58:15",
+        "2026-11-22T09:58:15.90626773Z",
+        "2026-11-22T24:00:00Z",  # refused by fromisoformat: isoparse's next-day midnight
+        "2026-11-22T09:58:15+01:00",
+        "2026-11-22T09:58:15-0530",
+    ],
+)
+def test_the_fast_path_gives_what_isoparse_gives(text: str) -> None:
+    """The ``Z``/no-offset path (datetime.fromisoformat) must give isoparse's value and
+    tzinfo type, so records and JSON output stay byte-identical."""
+    ts = parse_timestamp(text)
+    base = text.replace(" ", "T").replace("t", "T").replace("z", "Z")
+    head, _, frac = base.partition(".")
+    expected = isoparse(head if not frac else head + frac.lstrip("0123456789"))
+    if expected.tzinfo is None:
+        expected = expected.replace(tzinfo=UTC)
+    assert ts.datetime.replace(microsecond=0) == expected.replace(microsecond=0)
+    assert type(ts.datetime.tzinfo) is type(expected.tzinfo)
+    assert ts.datetime.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize("text", ["2026-13-22T09:58:15Z", "2026-02-30T09:58:15", "0000-01-01T00:00:00Z"])
+def test_the_fast_path_refuses_with_isoparses_message(text: str) -> None:
+    with pytest.raises(FormatError) as info:
+        parse_timestamp(text)
+    with pytest.raises(ValueError) as direct:
+        isoparse(text.replace("t", "T"))
+    assert str(direct.value) in str(info.value)

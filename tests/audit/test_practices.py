@@ -121,6 +121,19 @@ def test_from_lines_parser() -> None:
     ]
 
 
+def test_from_lines_memo_keys_on_text_and_build_args() -> None:
+    """Memoised per (Dockerfile, build args): other args give other images, and each call
+    returns its own list (a caller changing it cannot change the next answer)."""
+    text = "ARG TAG=1\nFROM alpine:${TAG}\n"
+    first = from_lines(text, {"TAG": "2"})
+    first.clear()
+    assert [f.image for f in from_lines(text, {"TAG": "2"})] == ["alpine:2"]
+    assert [f.image for f in from_lines(text, {"TAG": "3"})] == ["alpine:3"]
+    assert [f.image for f in from_lines(text)] == ["alpine:1"]
+    big = "FROM alpine:${TAG}\n" + "#" * (70 * 1024) + "\n"  # above the memo's size bound
+    assert [f.image for f in from_lines(big, {"TAG": "4"})] == ["alpine:4"]
+
+
 def test_secret_build_args_by_name_and_entropy_values_never_printed() -> None:
     from tests.audit.derive_fixtures import SECRET_ARGS
 
