@@ -5,7 +5,9 @@ client's own CPU (``time.process_time``) divided by the requests; the registry r
 its own process and is not counted.  Candidates: a ``requests.Session`` as the transport
 used it, ``urllib3.HTTPConnectionPool.urlopen`` directly (``preload_content=False``,
 streamed like the transport), plain ``http.client``, and ocitrace's own ``Transport``
-(whatever stack it uses now).
+(whatever stack it uses now: since issue 14's second session, ``transport/pool.py`` over
+``http.client``, whose header parsing skips ``email.parser`` — so the Transport, with auth,
+deadlines, retries and caps, can come close to the bare ``http.client`` figure).
 
     .venv/bin/python bench/profile_http.py [N]
 """
