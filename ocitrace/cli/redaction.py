@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..lazyre import lazy
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
 
-_AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
+_AUTH_VALUE = lazy(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
+_URL = lazy(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>()]+")
 _LAYOUT = "oci-layout://"
 MIN_SECRET = 3  # shorter "secrets" would redact ordinary words
 
