@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -124,6 +125,11 @@ class _Run:
         self.done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         self.repo_count = 0
         self.image_count = 0
+        # image jobs not yet handed to the pool: at most ``window`` are in it at once, so
+        # a 10,000-image namespace does not hold 10,000 futures (and their locks) queued
+        self.backlog: deque[tuple[Callable[[], Any], Callable[[Future[Any]], None]]] = deque()
+        self.window = 4 * options.pool_size()
+        self.images_in_pool = 0
         # one Verifier per signer policy (keys parsed and trusted roots loaded once)
         self.verifiers: dict[SignerPolicy, Verifier] = {}
         self.verifiers_lock = threading.Lock()
@@ -141,6 +147,7 @@ class _Run:
             while self.pending:
                 fut = self.done.get()  # interruptible by Ctrl-C
                 self.pending.pop(fut)(fut)
+                self._fill(ex)
         except KeyboardInterrupt:
             interrupted = True
             for fut in self.pending:
@@ -156,6 +163,13 @@ class _Run:
         fut = ex.submit(fn)
         self.pending[fut] = then
         fut.add_done_callback(self.done.put)
+
+    def _fill(self, ex: ThreadPoolExecutor) -> None:
+        """Hand image jobs from the backlog to the pool while fewer than ``window`` are in it."""
+        while self.backlog and self.images_in_pool < self.window:
+            fn, then = self.backlog.popleft()
+            self.images_in_pool += 1
+            self._submit(ex, fn, then)
 
     def _add(self, row: Row, order: int = 0) -> None:
         self.rows.append(((row.repository, row.tag, order), row))
@@ -205,7 +219,7 @@ class _Run:
             self.progress.add_total(len(tasks))
             for task in tasks:
                 self.image_count += 1
-                self._submit(ex, partial(self._audit_one, source, task), self._on_image(task))
+                self.backlog.append((partial(self._audit_one, source, task), self._on_image(task)))
 
         return then
 
@@ -274,6 +288,7 @@ class _Run:
 
     def _on_image(self, task: ImageTask) -> Callable[[Future[Any]], None]:
         def then(fut: Future[Any]) -> None:
+            self.images_in_pool -= 1
             self.progress.advance()
             try:
                 rows: list[Row] = fut.result()
