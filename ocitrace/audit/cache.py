@@ -499,6 +499,8 @@ class CachingSource(SourceWrapper):
 #: bump when what a record holds, or how rows are derived, changes
 RECORD_SCHEMA = 1
 _MISSING = object()
+_POLICY_FORMS: dict[Policy, Any] = {}
+_POLICY_FORMS_LOCK = threading.Lock()
 
 
 class RowRecords:
@@ -516,24 +518,24 @@ class RowRecords:
         self._options = _canonical(list(options))
         self._facts_fields = [f.name for f in dataclasses.fields(Facts)]
         self._row_fields = [f.name for f in dataclasses.fields(Row)]
-        #: policy → its canonical form: one walk per distinct policy, not per image (each
-        #: image gets its resolved copy; equal policies share the entry)
-        self._policies: dict[Policy, Any] = {}
-        self._lock = threading.Lock()
 
-    def _policy_form(self, policy: Policy) -> Any:
+    @staticmethod
+    def _policy_form(policy: Policy) -> Any:
+        """The policy's canonical form, walked once per distinct policy in this process
+        (the runner makes a RowRecords and a resolved policy copy per image: the memo is
+        module-wide and keyed by value)."""
         try:
-            with self._lock:
-                hit = self._policies.get(policy, _MISSING)
+            with _POLICY_FORMS_LOCK:
+                hit = _POLICY_FORMS.get(policy, _MISSING)
         except TypeError:  # a field that does not hash: canonicalise every time
             return _canonical(policy)
         if hit is not _MISSING:
             return hit
         form = _canonical(policy)
-        with self._lock:
-            if len(self._policies) >= 64:  # many per-repository rules: keep it bounded
-                self._policies.clear()
-            self._policies[policy] = form
+        with _POLICY_FORMS_LOCK:
+            if len(_POLICY_FORMS) >= 64:  # many per-repository rules: keep it bounded
+                _POLICY_FORMS.clear()
+            _POLICY_FORMS[policy] = form
         return form
 
     def key(self, digest: str, policy: Policy) -> str:

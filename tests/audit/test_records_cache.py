@@ -146,3 +146,19 @@ def test_another_policy_is_another_record(registry: RunningRegistry, tmp_path: P
     assert [e for e in log if e.startswith("GET manifest sha256:")]  # not served from records
     _, reference = audit(registry, None, parse_policy(require=["sbom"]))
     assert rows(report) == rows(reference)
+
+
+def test_record_key_follows_the_policy_value_not_the_object(tmp_path: Path) -> None:
+    """The policy's canonical form is memoised by value across RowRecords: equal policies
+    (the runner's per-image resolved copies) share a key, a different policy never does."""
+    from ocitrace.audit.cache import RowRecords
+
+    digest = "sha256:" + "a" * 64
+    one = RowRecords(DiskCache(tmp_path), ["opts"])
+    other = RowRecords(DiskCache(tmp_path), ["opts"])
+    strict, loose = parse_policy(require=["provenance"]), parse_policy(require=["sbom"])
+    key = one.key(digest, strict)
+    assert other.key(digest, parse_policy(require=["provenance"])) == key
+    assert one.key(digest, loose) != key
+    assert one.key(digest, strict) == key  # after another policy was memoised
+    assert RowRecords(DiskCache(tmp_path), ["other opts"]).key(digest, strict) != key
