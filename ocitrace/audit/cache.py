@@ -21,6 +21,7 @@ of its index, attestation manifests and layers, and decodes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
@@ -32,7 +33,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +61,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: write-behind: entries waiting for the writer thread at most (then workers write inline)
+PENDING_MAX_BYTES = 16 * 1024 * 1024
 _DIGEST_RE = re.compile(r"sha256:([a-f0-9]{64})")
 _ALGORITHMS = {"sha256": hashlib.sha256}
 
@@ -100,11 +103,14 @@ class DiskCache:
         self._lock = threading.Lock()
         self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
         self._written_since_sweep = 0
-        self._flights: dict[str, threading.Lock] = {}
+        #: digest → [lock, holders]: dropped when its last holder leaves (no lock per
+        #: digest kept for the whole run)
+        self._flights: dict[str, list[Any]] = {}
         self._dirs: set[str] = set()
         self._serial = itertools.count()  # next() is atomic under the GIL
         self._write_behind = write_behind
         self._pending: dict[tuple[str, str], bytes] = {}
+        self._pending_bytes = 0  # bounded by PENDING_MAX_BYTES: beyond it, writes are inline
         self._queue: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._write_warned = False
@@ -123,33 +129,57 @@ class DiskCache:
             self._write(kind, digest, payload)
             return
         with self._lock:
-            self._pending[(kind, digest)] = payload
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_loop, name="ocitrace-cache-writer", daemon=True
-                )
-                self._writer.start()
+            inline = self._pending_bytes + len(payload) > PENDING_MAX_BYTES
+            if not inline:
+                old = self._pending.get((kind, digest))
+                self._pending_bytes += len(payload) - (len(old) if old is not None else 0)
+                self._pending[(kind, digest)] = payload
+                if self._writer is None:
+                    self._writer = threading.Thread(
+                        target=self._write_loop, name="ocitrace-cache-writer", daemon=True
+                    )
+                    self._writer.start()
+        if inline:  # the writer is behind: this worker writes its own entry (memory bound)
+            self._write_now(kind, digest, payload)
+            return
         self._queue.put((kind, digest, payload))
+
+    def _write_now(self, kind: str, digest: str, payload: bytes) -> None:
+        if kind == "repositories":
+            self._touch(self._repository_path(digest))
+        else:
+            self._write(kind, digest, payload)
 
     def _write_loop(self) -> None:
         while (item := self._queue.get()) is not None:
             kind, digest, payload = item
-            if kind == "repositories":
-                self._touch(self._repository_path(digest))
-            else:
-                self._write(kind, digest, payload)
+            self._write_now(kind, digest, payload)
             with self._lock:
                 if self._pending.get((kind, digest)) is payload:
                     del self._pending[(kind, digest)]
+                    self._pending_bytes -= len(payload)
 
-    def flight(self, digest: str) -> threading.Lock:
-        """The lock of one digest: concurrent misses on it wait for the first fetch.
+    @contextlib.contextmanager
+    def flight(self, digest: str) -> Iterator[None]:
+        """Hold the lock of one digest: concurrent misses on it wait for the first fetch.
 
         Several tags (or repositories) of one image are audited at once; without this
-        every worker would miss and fetch the same manifest at the same moment.
+        every worker would miss and fetch the same manifest at the same moment.  The lock
+        is forgotten when nobody holds or waits for it (a later miss finds the entry).
         """
         with self._lock:
-            return self._flights.setdefault(digest, threading.Lock())
+            entry = self._flights.get(digest)
+            if entry is None:
+                entry = self._flights[digest] = [threading.Lock(), 0]
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._lock:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._flights[digest]
 
     def stats(self) -> CacheStats:
         with self._lock:

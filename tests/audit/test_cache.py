@@ -149,3 +149,46 @@ def test_write_behind_reads_pending_entries_and_close_writes_them(tmp_path: Path
     again = DiskCache(tmp_path)
     assert again.get_blob(digest(blobs[7])) == blobs[7]
     assert again.get_manifest(digest(b"{}")) is not None
+
+
+def test_write_behind_is_bounded_beyond_it_workers_write_inline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ocitrace.audit.cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "PENDING_MAX_BYTES", 10_000)
+    cache = DiskCache(tmp_path, write_behind=True)
+    blobs = [bytes([i]) * 3000 for i in range(20)]
+    for b in blobs:
+        cache.put_blob(digest(b), b)
+        assert cache._pending_bytes <= 10_000  # never more held than the bound
+    assert [cache.get_blob(digest(b)) for b in blobs] == blobs
+    cache.close()
+    assert cache._pending_bytes == 0 and not cache._pending
+    files = sorted(p.name for p in (tmp_path / "blobs" / "sha256").iterdir())
+    assert files == sorted(digest(b)[7:] for b in blobs)
+
+
+def test_flight_locks_are_forgotten_when_released(tmp_path: Path) -> None:
+    import threading
+
+    cache = DiskCache(tmp_path)
+    d = digest(b"x")
+    order: list[str] = []
+
+    def second() -> None:
+        with cache.flight(d):
+            order.append("second")
+
+    with cache.flight(d):
+        t = threading.Thread(target=second)
+        t.start()
+        for _ in range(500):  # until the second thread queues on the same lock
+            if cache._flights[d][1] == 2:
+                break
+            t.join(0.01)
+        assert t.is_alive() and cache._flights[d][1] == 2  # it waits: one lock, two holders
+        order.append("first")
+    t.join()
+    assert order == ["first", "second"]  # the second miss waited for the first
+    assert cache._flights == {}
