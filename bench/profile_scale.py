@@ -3,7 +3,8 @@
 The namespace comes from ``bench/fake_registry.py`` (in-memory, its own process), so the
 registry's CPU does not drown the client's; ``--delay`` puts ``bench/latency_proxy.py``
 in front (25 ms each way, as the other benches).  Each size runs as a fresh
-``python -m ocitrace audit HOST/scale/ -o jsonl`` with output to /dev/null.
+``python -m ocitrace audit HOST/scale/ -o jsonl`` with output to /dev/null (``--output``
+for another format, ``--no-cache`` to leave the disk cache out of the peak RSS).
 
     .venv/bin/python bench/profile_scale.py --sizes 100x10,250x10,1000x10 [--delay 0.025]
 """
@@ -57,6 +58,8 @@ def main() -> int:
     ap.add_argument("--delay", type=float, default=0.0, help="one-way latency (s) via the proxy")
     ap.add_argument("--warm", action="store_true", help="also a warm run per size")
     ap.add_argument("--jobs", help="-j for the audit")
+    ap.add_argument("--output", default="jsonl", help="-o for the audit (default jsonl)")
+    ap.add_argument("--no-cache", action="store_true", help="audit with --no-cache")
     args = ap.parse_args()
     print(f"latency {args.delay * 1000:.0f} ms each way")
     for size in args.sizes.split(","):
@@ -76,10 +79,9 @@ def main() -> int:
                     "audit",
                     f"{target}/scale/",
                     "-o",
-                    "jsonl",
+                    args.output,
                     "--no-progress",
-                    "--cache-dir",
-                    str(cache),
+                    *(["--no-cache"] if args.no_cache else ["--cache-dir", str(cache)]),
                 ]
                 cmd += ["-j", args.jobs] if args.jobs else []
                 for kind in ("cold", "warm") if args.warm else ("cold",):
