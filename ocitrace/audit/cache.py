@@ -80,7 +80,7 @@ class CacheStats:
     hits: int
     misses: int
     writes: int
-    corrupt: int
+    corrupt: int  #: entries found not to match their digest or MAC (each counted once)
     evicted: int
 
 
@@ -356,13 +356,17 @@ class DiskCache:
             digest,
             "MAC" if kind == "records" else "digest",
         )
-        self._count("_corrupt")
         self._count("_misses")
-        if path is not None:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        if path is None:
+            return
+        try:
+            os.unlink(path)
+        except FileNotFoundError:  # already removed by a worker that read the same entry
+            return
+        except OSError:
+            pass
+        # counted once per entry removed: two tags of one digest may both read it first
+        self._count("_corrupt")
 
     def _write(self, kind: str, digest: str, payload: bytes) -> None:
         path = self._path(kind, digest)
