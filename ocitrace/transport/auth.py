@@ -199,7 +199,7 @@ class Authenticator:
             return
         fresh = False
         sent_cached: TokenKey | None = None
-        known = self._known(registry)
+        known = self.challenge(registry)
         first = request
         if known is not None:
             header, fresh = yield from self._authorization(
@@ -225,7 +225,9 @@ class Authenticator:
         if header is not None:
             yield request.with_header("Authorization", header)
 
-    def _known(self, registry: str) -> Challenge | None:
+    def challenge(self, registry: str) -> Challenge | None:
+        """The last ``WWW-Authenticate`` challenge ``registry`` answered with (None before
+        any 401): how ``login`` learns whether it checked Basic credentials or a token."""
         with self._lock:
             return self._challenges.get(registry)
 

@@ -207,7 +207,7 @@ def check_login(transport: Transport, registry: str, username: str) -> LoginChec
     url = f"{base}/v2/"
     resp = transport.request("GET", url, registry=registry, scope=None, stream=False)
     status = resp.status_code
-    challenge = transport.auth._known(registry)
+    challenge = transport.auth.challenge(registry)
     if status == 401:
         raise Unauthorized(
             f"{registry}: login failed: the registry rejected the credentials for {username}",
