@@ -651,7 +651,7 @@ class Transport:
         if isinstance(exc, TLSFailed):
             reason = (
                 "TLS verification failed"
-                if any("CERTIFICATE_VERIFY_FAILED" in str(c) for c in _causes(exc))
+                if any(isinstance(c, ssl.SSLCertVerificationError) for c in _causes(exc))
                 else "TLS error"
             )
             return TransportError(
@@ -718,8 +718,10 @@ def _refused_on_loopback(exc: BaseException, url: str) -> bool:
 
 def _speaks_plain_http(exc: BaseException) -> bool:
     """The TLS handshake got an HTTP reply (OpenSSL: wrong version number / http request)."""
-    text = " ".join(str(c) for c in _causes(exc)).upper()
-    return "WRONG_VERSION_NUMBER" in text or "HTTP_REQUEST" in text
+    return any(
+        isinstance(c, ssl.SSLError) and c.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST")
+        for c in _causes(exc)
+    )
 
 
 def is_permanent(exc: BaseException, url: str) -> bool:
