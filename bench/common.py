@@ -9,6 +9,12 @@ requests a latency proxy counted, and the names of the peers it is compared with
 
 CPU time is reported beside wall time because the benchmark machine is shared: other
 processes stretch wall time, while a process's own CPU time moves much less.
+
+A benchmark against a local registry may also record, per run, the CPU time the
+registry process (``server_cpu``) and the latency proxy process (``proxy_cpu``) spent
+during it (:func:`process_cpu`, from ``/proc/PID/stat``).  Those servers stand in for a
+remote machine but share our cores: their CPU divided by the cores is a floor under the
+wall time that no client can go below on this machine (:attr:`Figure.floor`).
 """
 
 from __future__ import annotations
@@ -105,6 +111,23 @@ def run_once(
     return Sample(wall, cpu, res.returncode, res.stdout or b"", res.stderr or b"")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads; not its children) that process ``pid`` has
+    used so far, from ``/proc/PID/stat`` (fields 14 and 15, in clock ticks)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "PID (comm) ": state is field 3
+    utime, stime = int(fields[11]), int(fields[12])
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (what the machine floor divides by)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def check(sample: Sample, cmd: Sequence[str] | str) -> Sample:
     """``sample`` when it exited 0; otherwise stop the benchmark loudly."""
     if sample.returncode != 0:
@@ -130,10 +153,10 @@ class Figure:
     #: the direction of the target's ratios: True = "N× faster" (peer median ÷ this median,
     #: higher is better), False = "N× the peer's time" (this median ÷ peer median)
     faster: bool = False
-
-    def add(self, sample: Sample) -> None:
-        self.wall.append(sample.wall)
-        self.cpu.append(sample.cpu)
+    #: per run, CPU seconds the registry process used meanwhile (empty: not measured)
+    server_cpu: list[float] = field(default_factory=list)
+    #: per run, CPU seconds the latency proxy process used meanwhile (empty: not measured)
+    proxy_cpu: list[float] = field(default_factory=list)
 
     @property
     def min(self) -> float:
@@ -151,11 +174,48 @@ class Figure:
     def cpu_median(self) -> float:
         return statistics.median(self.cpu) if self.cpu else float("nan")
 
+    @property
+    def server_cpu_median(self) -> float:
+        return statistics.median(self.server_cpu) if self.server_cpu else float("nan")
+
+    @property
+    def proxy_cpu_median(self) -> float:
+        return statistics.median(self.proxy_cpu) if self.proxy_cpu else float("nan")
+
+    @property
+    def floor(self) -> float | None:
+        """The machine's floor under this figure's wall time: the median over runs of
+        (registry + proxy CPU) ÷ the cores — the servers' work alone, spread perfectly over
+        every core, leaves no CPU for the client.  None when the servers were not measured."""
+        if not self.server_cpu:
+            return None
+        proxy = self.proxy_cpu or [0.0] * len(self.server_cpu)
+        return (
+            statistics.median([a + b for a, b in zip(self.server_cpu, proxy, strict=True)])
+            / cpu_count()
+        )
+
+    def add(
+        self, sample: Sample, *, server_cpu: float | None = None, proxy_cpu: float | None = None
+    ) -> None:
+        self.wall.append(sample.wall)
+        self.cpu.append(sample.cpu)
+        if server_cpu is not None:  # whole clock ticks: round off the float noise
+            self.server_cpu.append(round(server_cpu, 3))
+        if proxy_cpu is not None:
+            self.proxy_cpu.append(round(proxy_cpu, 3))
+
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
         if self.wall:
             out |= {"min": self.min, "median": self.median, "max": self.max}
             out["cpu_median"] = self.cpu_median
+        if self.server_cpu:
+            out["server_cpu_median"] = self.server_cpu_median
+            out["floor"] = self.floor
+            out["cpus"] = cpu_count()
+        if self.proxy_cpu:
+            out["proxy_cpu_median"] = self.proxy_cpu_median
         return out
 
 

@@ -2,7 +2,8 @@
 
 The table goes between the ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` markers; the
 rest of README.md is left alone.  One row per ocitrace figure (and per peer-less figure of
-its own, such as the template renders): wall min / median / max, median CPU, requests,
+its own, such as the template renders): wall min / median / max, median CPU (and the
+local registry's and proxy's CPU, where measured), requests,
 each peer's median from the same run and the ratio of medians, the target and whether it
 was met.  ``python bench/readme.py [RESULTS] [README]``.
 """
@@ -30,6 +31,16 @@ def _load(doc: dict[str, Any]) -> str:
     )
 
 
+def _servers(fig: dict[str, Any]) -> str:
+    """``<br>registry 2.61 s, proxy 312.0 ms`` when the benchmark measured their CPU."""
+    if fig.get("server_cpu_median") is None:
+        return ""
+    text = f"<br>registry {fmt_s(fig['server_cpu_median'])}"
+    if fig.get("proxy_cpu_median") is not None:
+        text += f", proxy {fmt_s(fig['proxy_cpu_median'])}"
+    return text
+
+
 def table(results: dict[str, Any], source: str = "bench/results.json") -> str:
     docs = results["benches"]
     by_name = {f["name"]: f for d in docs for f in d["figures"]}
@@ -41,7 +52,10 @@ def table(results: dict[str, Any], source: str = "bench/results.json") -> str:
         + f"`make bench` of {results['generated']}, {results['cpus']} CPUs, Python {results['python']}"
         + "".join(f", {v}" for v in tools.values() if v)
         + "). Wall time min / median / max of the runs; CPU is the median user + system "
-        "time of the process (and its children); ratio = median ÷ the peer's median "
+        "time of the process (and its children), and below it, where measured, the CPU "
+        "the local registry and latency proxy processes spent meanwhile (their sum ÷ the "
+        "CPUs is a floor under the wall time on this machine); ratio = median ÷ the peer's "
+        "median "
         "(“N× faster” = the peer's median ÷ median, where the target is a speed-up), "
         "measured in the same run. Load average (1 / 5 / 15 min) at start → end of each "
         "benchmark: " + "; ".join(f"{d['bench']} {_load(d)}" for d in docs) + ".",
@@ -74,7 +88,7 @@ def table(results: dict[str, Any], source: str = "bench/results.json") -> str:
             cells = [
                 name,
                 f"{fmt_s(fig['min'])} / {fmt_s(fig['median'])} / {fmt_s(fig['max'])}",
-                fmt_s(fig.get("cpu_median", float("nan"))),
+                fmt_s(fig.get("cpu_median", float("nan"))) + _servers(fig),
                 req,
                 "<br>".join(peer_cells).replace("|", "\\|"),
                 "<br>".join(ratios),

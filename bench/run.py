@@ -6,7 +6,9 @@ measures ocitrace beside its peers in the same run and writes its figures with
 ``bench/results.json``; ``make bench-readme`` turns it into the README table) and prints,
 for every figure, wall min/median/max, median CPU (user + sys), requests, and the median
 ratio to each peer — with the load average at the start and end of each benchmark (the
-machine may be shared: CPU time moves much less than wall time under load).
+machine may be shared: CPU time moves much less than wall time under load) — and, where
+a benchmark measured them, the local registry's and latency proxy's CPU during the runs
+and the machine floor they set (``bench/common.py``).
 
 Exit status: 1 when a benchmark failed or the start-up gate (``bench/startup.py``) missed
 a target, with the reason printed last; 0 otherwise.  ``BENCH_QUICK=1`` makes a quick
@@ -112,6 +114,14 @@ def print_table(docs: list[dict[str, Any]]) -> None:
                 f"{fmt_s(fig.get('max', NAN)):>9s}  CPU {fmt_s(fig.get('cpu_median', NAN)):>9s} "
                 f"{req:>8s}  {ratio_text(fig, by_name)}{target}"
             )
+            if fig.get("server_cpu_median") is not None:
+                print(
+                    f"    {'':44s} registry CPU {fmt_s(fig['server_cpu_median'])}, proxy CPU "
+                    f"{fmt_s(fig.get('proxy_cpu_median', NAN))}: floor {fmt_s(fig['floor'])} "
+                    f"on {fig.get('cpus', '?')} cores"
+                )
+            if fig.get("target") and fig.get("note"):
+                print(f"    {'':44s} {fig['note']}")
 
 
 def main() -> int:
