@@ -3,11 +3,12 @@
 Only content addressed by digest is cached (manifests, blobs); tags and tag lists move
 and always go to the registry (a manifest fetched by tag is stored under its digest).
 Which repositories ever had content stored is remembered too, as a hint: for those a tag
-is resolved with ``HEAD`` first, since its manifest is probably here.  Every read is re-hashed: an entry that no
-longer matches its digest is deleted and treated as a miss.  The cache is bounded in
-bytes; when a write takes it over the bound the least recently used entries (by mtime,
-touched on every hit) are removed.  Writes go through a temporary file and ``rename``
-so concurrent processes and threads never see half an entry.
+is resolved with ``HEAD`` first, since its manifest is probably here.  Every read is
+re-hashed: an entry that no longer matches its digest is deleted and treated as a miss.
+The cache is bounded in bytes; when writes take it over the bound the least recently
+used entries (by their use time, renewed on every hit) are removed.  Entries live in one
+SQLite database (WAL mode, one transaction per batch of writes), so concurrent processes
+and threads never see half an entry.
 
 Derived results are cached too (issue 14): the rows one image digest gave under one
 policy and set of options (:class:`RowRecords`).  A digest names immutable bytes, so
@@ -15,8 +16,8 @@ what was derived from those verified bytes is as safe to keep as the bytes — p
 the entry is ours: a record cannot be re-hashed against its digest like a blob, so each
 carries an HMAC-SHA256 under a random key private to the cache directory
 (``records.key``, 0600).  A record whose MAC does not match is removed and the image is
-audited from the bytes again.  A warm audit then reads one small file per image instead
-of its index, attestation manifests and layers, and decodes nothing.
+audited from the bytes again.  A warm audit then reads one small record per image
+instead of its index, attestation manifests and layers, and decodes nothing.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import dataclasses
 import enum
 import hashlib
 import hmac
-import itertools
 import json
 import logging
 import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,8 @@ from .facts import Facts
 from .rows import Row
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from .policy import Policy
     from .walk import ImageTask
 
@@ -65,6 +68,19 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 PENDING_MAX_BYTES = 16 * 1024 * 1024
 _DIGEST_RE = re.compile(r"sha256:([a-f0-9]{64})")
 _ALGORITHMS = {"sha256": hashlib.sha256}
+_DB_NAME = "entries.db"
+_REPOSITORIES = "repositories"  # a repository seen (key: sha256 of its name), no body
+_BUSY_SECONDS = 5.0  # wait this long for another process's write transaction
+_BATCH_ENTRIES = 256  # at most this many entries per write transaction
+#: kind: blobs, manifests, records, repositories; key: the digest (a record's key);
+#: used: when last written or read (seconds since the epoch), for LRU eviction
+_SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body BLOB NOT NULL,
+    used REAL NOT NULL,
+    PRIMARY KEY (kind, key)
+)"""
 
 
 def default_cache_dir() -> Path:
@@ -85,7 +101,15 @@ class CacheStats:
 
 
 class DiskCache:
-    """Files ``<root>/<kind>/sha256/<hex>``; a manifest entry starts with its media type line."""
+    """One SQLite database ``<root>/entries.db``: a row per entry (kind, digest, body).
+
+    One file instead of one per entry: creating a file is the expensive part of a cold
+    audit's cache writes (an inode and a directory entry each, ~6 per image, and slower
+    still right after a cache was emptied), and a batch of rows is one transaction.
+    WAL mode lets other processes read while one writes; losing the last transactions on
+    a power cut only costs speed (every read is verified).  A manifest's body starts with
+    its media type line.  The record key stays in its own file (``records.key``, 0600).
+    """
 
     def __init__(
         self,
@@ -94,70 +118,185 @@ class DiskCache:
         max_bytes: int = DEFAULT_MAX_BYTES,
         write_behind: bool = False,
     ) -> None:
-        """``write_behind``: entries are written by one background thread, so a worker
-        never waits for the file system (reads see pending entries); :meth:`close`
-        writes what is left.  Off, every ``put_*`` has written its file on return."""
+        """``write_behind``: entries are written by one background thread in batches, so a
+        worker never waits for the disk (reads see pending entries); :meth:`close` writes
+        what is left.  Off, every ``put_*`` has written its entry on return."""
         self.root = Path(root)
-        self._root = os.fspath(self.root)  # str paths on the hot path: pathlib joins cost
+        self._root = os.fspath(self.root)
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
+        self._db_lock = threading.Lock()  # one connection, used by one thread at a time
+        self._db: sqlite3.Connection | None = None
+        self._db_failed = False
         self._hits = self._misses = self._writes = self._corrupt = self._evicted = 0
         self._written_since_sweep = 0
         #: digest → [lock, holders]: dropped when its last holder leaves (no lock per
         #: digest kept for the whole run)
         self._flights: dict[str, list[Any]] = {}
-        self._dirs: set[str] = set()
-        self._serial = itertools.count()  # next() is atomic under the GIL
         self._write_behind = write_behind
         self._pending: dict[tuple[str, str], bytes] = {}
         self._pending_bytes = 0  # bounded by PENDING_MAX_BYTES: beyond it, writes are inline
+        self._touched: set[tuple[str, str]] = set()  # hits whose use time is not yet written
         self._queue: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._write_warned = False
         self._record_key: bytes | None = None
 
     def close(self) -> None:
-        """Write every pending entry (write-behind mode) and stop the writer thread."""
+        """Write every pending entry (write-behind mode) and the hits' use times, stop the
+        writer thread and close the database."""
         with self._lock:
             writer, self._writer = self._writer, None
         if writer is not None:
             self._queue.put(None)
             writer.join()
+        self._write_batch([])  # use times of hits since the last batch
+        with self._db_lock:
+            db, self._db = self._db, None
+            if db is not None:
+                db.close()
 
-    def _store(self, kind: str, digest: str, payload: bytes) -> None:
+    # --- the database --------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self.root / _DB_NAME
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The open database (created on first use; called with ``_db_lock`` held).
+        None when it cannot be opened: the cache then only costs nothing."""
+        if self._db is not None or self._db_failed:
+            return self._db
+        import sqlite3
+
+        path = os.path.join(self._root, _DB_NAME)
+        try:
+            self._ensure_dir()
+            # created 0600 before SQLite opens it: its -wal/-shm files take the same mode
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            db = sqlite3.connect(
+                path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(_SCHEMA)
+            except BaseException:
+                db.close()
+                raise
+        except (OSError, sqlite3.Error) as exc:
+            self._db_failed = True
+            self._write_failed(path, exc)
+            return None
+        self._db = db
+        return db
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The first row of a read; None when absent or the database cannot answer."""
+        import sqlite3
+
+        with self._db_lock:
+            db = self._connection()
+            if db is None:
+                return None
+            try:
+                row: tuple[Any, ...] | None = db.execute(sql, args).fetchone()
+            except sqlite3.Error as exc:
+                log.info("cache read %s failed: %s", self.path, exc)
+                return None
+        return row
+
+    def _store(self, kind: str, key: str, payload: bytes) -> None:
         if not self._write_behind:
-            self._write(kind, digest, payload)
+            self._write_batch([(kind, key, payload)])
             return
         with self._lock:
             inline = self._pending_bytes + len(payload) > PENDING_MAX_BYTES
             if not inline:
-                old = self._pending.get((kind, digest))
+                old = self._pending.get((kind, key))
                 self._pending_bytes += len(payload) - (len(old) if old is not None else 0)
-                self._pending[(kind, digest)] = payload
+                self._pending[(kind, key)] = payload
                 if self._writer is None:
                     self._writer = threading.Thread(
                         target=self._write_loop, name="ocitrace-cache-writer", daemon=True
                     )
                     self._writer.start()
         if inline:  # the writer is behind: this worker writes its own entry (memory bound)
-            self._write_now(kind, digest, payload)
+            self._write_batch([(kind, key, payload)])
             return
-        self._queue.put((kind, digest, payload))
-
-    def _write_now(self, kind: str, digest: str, payload: bytes) -> None:
-        if kind == "repositories":
-            self._touch(self._repository_path(digest))
-        else:
-            self._write(kind, digest, payload)
+        self._queue.put((kind, key, payload))
 
     def _write_loop(self) -> None:
-        while (item := self._queue.get()) is not None:
-            kind, digest, payload = item
-            self._write_now(kind, digest, payload)
+        """Take what is queued (waiting for the first item only) and write it as one
+        transaction; until ``None`` arrives."""
+        stop = False
+        while not stop:
+            batch: list[tuple[str, str, bytes]] = []
+            item = self._queue.get()
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= _BATCH_ENTRIES:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            else:
+                stop = True
+            self._write_batch(batch)
             with self._lock:
-                if self._pending.get((kind, digest)) is payload:
-                    del self._pending[(kind, digest)]
-                    self._pending_bytes -= len(payload)
+                for kind, key, payload in batch:
+                    if self._pending.get((kind, key)) is payload:
+                        del self._pending[(kind, key)]
+                        self._pending_bytes -= len(payload)
+
+    def _write_batch(self, batch: Sequence[tuple[str, str, bytes]]) -> None:
+        """Insert ``batch`` (and the use times of recent hits) in one transaction; evict
+        when the bytes written since the last sweep make it worth a look."""
+        import sqlite3
+
+        with self._lock:
+            touched, self._touched = self._touched, set()
+        if not batch and not touched:
+            return
+        now = time.time()
+        rows = [(kind, key, payload, now) for kind, key, payload in batch]
+        written = sum(len(payload) for _, _, payload in batch if len(payload) <= self.max_bytes)
+        with self._db_lock:
+            db = self._connection()
+            if db is None:
+                return
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    if touched:
+                        db.executemany(
+                            "UPDATE entries SET used = ? WHERE kind = ? AND key = ?",
+                            [(now, kind, key) for kind, key in touched],
+                        )
+                    db.executemany(
+                        "INSERT OR REPLACE INTO entries (kind, key, body, used) "
+                        "VALUES (?, ?, ?, ?)",
+                        [r for r in rows if len(r[2]) <= self.max_bytes],
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:  # a cache that cannot write only costs speed
+                self._write_failed(self.path, exc)
+                return
+        with self._lock:
+            self._writes += sum(
+                1 for kind, _, p in batch if kind != _REPOSITORIES and len(p) <= self.max_bytes
+            )
+            self._written_since_sweep += written
+            sweep = self._written_since_sweep > max(self.max_bytes // 16, 1)
+            if sweep:
+                self._written_since_sweep = 0
+        if sweep:
+            self.evict()
 
     @contextlib.contextmanager
     def flight(self, digest: str) -> Iterator[None]:
@@ -187,34 +326,29 @@ class DiskCache:
 
     # --- repositories seen ---------------------------------------------------------------
 
-    def _repository_path(self, name: str) -> str:
-        return os.path.join(self._root, "repositories", hashlib.sha256(name.encode()).hexdigest())
+    @staticmethod
+    def _repository_key(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()
 
     def has_repository(self, name: str) -> bool:
         """Whether content of repository ``name`` (``host/path``) was stored here before.
 
         Only a hint for choosing ``HEAD`` before ``GET``: nothing is served from it.
         """
-        return os.path.exists(self._repository_path(name))
+        key = self._repository_key(name)
+        if self._pending:
+            with self._lock:
+                if (_REPOSITORIES, key) in self._pending:
+                    return True
+        return (
+            self._query("SELECT 1 FROM entries WHERE kind = ? AND key = ?", (_REPOSITORIES, key))
+            is not None
+        )
 
     def add_repository(self, name: str) -> None:
-        if self._write_behind:
-            self._store("repositories", name, b"")
-        else:
-            self._touch(self._repository_path(name))
+        self._store(_REPOSITORIES, self._repository_key(name), b"")
 
-    def _touch(self, path: str) -> None:
-        try:
-            self._ensure_dir(os.path.dirname(path))
-            try:
-                os.utime(path)  # as Path.touch: a new mtime, else create it
-            except FileNotFoundError:
-                with open(path, "ab"):
-                    pass
-        except OSError as exc:
-            self._write_failed(path, exc)
-
-    def _write_failed(self, path: str | Path, exc: OSError) -> None:
+    def _write_failed(self, path: str | Path, exc: Exception) -> None:
         """One warning per cache (an unwritable ``--cache-dir`` is worth knowing about
         once, not per entry); the rest at info level."""
         with self._lock:
@@ -226,24 +360,20 @@ class DiskCache:
 
     # --- raw entries -------------------------------------------------------------------
 
-    def _path(self, kind: str, digest: str) -> str | None:
-        m = _DIGEST_RE.fullmatch(digest)
-        return f"{self._root}/{kind}/sha256/{m.group(1)}" if m else None
-
     def _count(self, attr: str) -> None:
         with self._lock:
             setattr(self, attr, getattr(self, attr) + 1)
 
     def get_blob(self, digest: str, size: int | None = None) -> bytes | None:
         """The bytes stored under ``digest`` if present and still hashing to it; with
-        ``size``, a file of another size is a miss without being read."""
+        ``size``, an entry of another size is a miss without being read."""
         raw = self._read("blobs", digest, size)
         if raw is None:
             return None
         if not _verify(digest, raw):
             self._drop("blobs", digest)
             return None
-        self._count("_hits")
+        self._hit("blobs", digest)
         return raw
 
     def put_blob(self, digest: str, data: bytes) -> None:
@@ -259,7 +389,7 @@ class DiskCache:
         if not sep or not _verify(digest, body):
             self._drop("manifests", digest)
             return None
-        self._count("_hits")
+        self._hit("manifests", digest)
         return media_type.decode("utf-8", "replace"), body
 
     def put_manifest(self, digest: str, media_type: str, data: bytes) -> None:
@@ -277,7 +407,7 @@ class DiskCache:
             return cached
         path = os.path.join(self._root, "records.key")
         try:
-            self._ensure_dir(self._root)
+            self._ensure_dir()
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
@@ -316,7 +446,7 @@ class DiskCache:
         if not sep or not hmac.compare_digest(mac, expected):
             self._drop("records", key)
             return None
-        self._count("_hits")
+        self._hit("records", key)
         return body
 
     def put_record(self, key: str, body: bytes) -> None:
@@ -325,31 +455,35 @@ class DiskCache:
             self._store("records", key, mac + b"\n" + body)
 
     def _read(self, kind: str, digest: str, size: int | None = None) -> bytes | None:
-        """The entry's bytes; a file of the wrong size (or larger than the cache bound,
-        which no write makes) is not read: a planted huge file costs no memory."""
-        path = self._path(kind, digest)
-        if path is None:
+        """The entry's bytes; one of the wrong size (or larger than the cache bound, which
+        no write makes) is not read: a planted huge entry costs no memory."""
+        if not _DIGEST_RE.fullmatch(digest):
             return None
         if self._pending:
             with self._lock:
                 pending = self._pending.get((kind, digest))
             if pending is not None:
                 return pending  # verified by the caller like any other read
-        try:
-            actual = os.stat(path).st_size
-            if actual > self.max_bytes or (size is not None and actual != size):
-                self._count("_misses")
-                return None
-            with open(path, "rb") as f:
-                raw = f.read()
-            os.utime(path)  # LRU: a hit makes the entry young again
-        except OSError:
+        # length() of a BLOB comes from the record header: the body is read only if it fits
+        row = self._query(
+            "SELECT CASE WHEN length(body) <= ? AND (? IS NULL OR length(body) = ?) "
+            "THEN body END FROM entries WHERE kind = ? AND key = ?",
+            (self.max_bytes, size, size, kind, digest),
+        )
+        if row is None or not isinstance(row[0], bytes):
             self._count("_misses")
             return None
-        return raw
+        return row[0]
+
+    def _hit(self, kind: str, digest: str) -> None:
+        """Count a hit; its entry becomes the most recently used at the next write."""
+        with self._lock:
+            self._hits += 1
+            self._touched.add((kind, digest))
 
     def _drop(self, kind: str, digest: str) -> None:
-        path = self._path(kind, digest)
+        import sqlite3
+
         log.warning(
             "cache entry %s/%s does not match its %s; removed",
             kind,
@@ -357,86 +491,56 @@ class DiskCache:
             "MAC" if kind == "records" else "digest",
         )
         self._count("_misses")
-        if path is None:
-            return
-        try:
-            os.unlink(path)
-        except FileNotFoundError:  # already removed by a worker that read the same entry
-            return
-        except OSError:
-            pass
+        with self._db_lock:
+            db = self._connection()
+            if db is None:
+                return
+            try:
+                gone = db.execute(
+                    "DELETE FROM entries WHERE kind = ? AND key = ?", (kind, digest)
+                ).rowcount
+            except sqlite3.Error:
+                return
         # counted once per entry removed: two tags of one digest may both read it first
-        self._count("_corrupt")
+        if gone:
+            self._count("_corrupt")
 
-    def _write(self, kind: str, digest: str, payload: bytes) -> None:
-        path = self._path(kind, digest)
-        if path is None or len(payload) > self.max_bytes:
-            return
-        directory = os.path.dirname(path)
-        tmp = f"{directory}/.tmp-{os.getpid()}-{threading.get_ident()}-{next(self._serial)}"
-        try:
-            self._ensure_dir(directory)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                _write_all(fd, payload)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except OSError as exc:  # a cache that cannot write only costs speed
-            self._write_failed(path, exc)
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            return
-        with self._lock:
-            self._writes += 1
-            self._written_since_sweep += len(payload)
-            sweep = self._written_since_sweep > max(self.max_bytes // 16, 1)
-            if sweep:
-                self._written_since_sweep = 0
-        if sweep:
-            self.evict()
-
-    def _ensure_dir(self, directory: str) -> None:
-        """``mkdir -p`` once per directory and process; the cache's own directories are
-        private (0700): their listing would reveal which private images were audited."""
-        if directory in self._dirs:
-            return
+    def _ensure_dir(self) -> None:
+        """``mkdir -p`` of the root, private (0700): its content would reveal which
+        private images were audited."""
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        current = self.root
-        for part in Path(directory).relative_to(self.root).parts:
-            current = current / part
-            current.mkdir(mode=0o700, exist_ok=True)
-        with self._lock:
-            self._dirs.add(directory)
 
     def evict(self) -> int:
         """Remove least recently used entries until the cache fits ``max_bytes``; count them."""
-        entries: list[tuple[float, int, Path]] = []
-        for kind in ("manifests", "blobs", "records"):
-            for path in (self.root / kind / "sha256").glob("*"):
-                if path.name.startswith(".tmp-"):
-                    continue
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                entries.append((st.st_mtime, st.st_size, path))
-        total = sum(size for _, size, _ in entries)
-        removed = 0
-        for _, size, path in sorted(entries):
-            if total <= self.max_bytes:
-                break
+        import sqlite3
+
+        with self._db_lock:
+            db = self._connection()
+            if db is None:
+                return 0
             try:
-                path.unlink()
-            except OSError:
-                continue
-            total -= size
-            removed += 1
+                (total,) = db.execute("SELECT total(length(body)) FROM entries").fetchone()
+                doomed: list[tuple[str, str]] = []
+                if total > self.max_bytes:
+                    for kind, key, size in db.execute(
+                        "SELECT kind, key, length(body) FROM entries ORDER BY used, rowid"
+                    ):
+                        if total <= self.max_bytes:
+                            break
+                        doomed.append((kind, key))
+                        total -= size
+                if doomed:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", doomed)
+                    db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                log.info("cache eviction in %s failed: %s", self.path, exc)
+                return 0
         with self._lock:
-            self._evicted += removed
-        return removed
+            self._evicted += len(doomed)
+        return len(doomed)
 
 
 def _write_all(fd: int, payload: bytes) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from ocitrace.audit.cache import CachingSource, DiskCache, default_cache_dir
 from ocitrace.layout import LayoutSource
 from ocitrace.oci.model import Descriptor, Index, Manifest
 from ocitrace.source import Fetched, Referrers
+
+from .cachedb import entries, set_body, set_used
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "buildkit"
 
@@ -26,10 +27,9 @@ def test_blob_roundtrip_and_corruption_is_a_miss(tmp_path: Path) -> None:
     data = b'{"hello":"world"}'
     cache.put_blob(digest(data), data)
     assert cache.get_blob(digest(data)) == data
-    path = tmp_path / "blobs" / "sha256" / digest(data)[7:]
-    path.write_bytes(b"tampered")
+    set_body(tmp_path, "blobs", digest(data), b"tampered")
     assert cache.get_blob(digest(data)) is None
-    assert not path.exists()
+    assert digest(data) not in entries(tmp_path, "blobs")  # removed, not left to fail again
     stats = cache.stats()
     assert (stats.hits, stats.corrupt, stats.writes) == (1, 1, 1)
 
@@ -47,8 +47,7 @@ def test_writing_past_the_bound_evicts_least_recently_used(tmp_path: Path) -> No
     blobs = [bytes([i]) * 100 for i in range(3)]
     for i, b in enumerate(blobs[:2]):
         cache.put_blob(digest(b), b)
-        path = tmp_path / "blobs" / "sha256" / digest(b)[7:]
-        os.utime(path, (1000 + i, 1000 + i))
+        set_used(tmp_path, "blobs", digest(b), 1000 + i)
     # reading the oldest makes it the most recently used
     assert cache.get_blob(digest(blobs[0])) == blobs[0]
     cache.put_blob(digest(blobs[2]), blobs[2])  # 300 bytes > 250: one must go
@@ -142,8 +141,7 @@ def test_write_behind_reads_pending_entries_and_close_writes_them(tmp_path: Path
     )
     assert cache.get_blob("sha256:" + "0" * 64) is None
     cache.close()
-    files = sorted(p.name for p in (tmp_path / "blobs" / "sha256").iterdir())
-    assert files == sorted(digest(b)[7:] for b in blobs)
+    assert sorted(entries(tmp_path, "blobs")) == sorted(digest(b) for b in blobs)
     assert cache.stats().writes == 51
     # a fresh cache over the same directory reads them from disk
     again = DiskCache(tmp_path)
@@ -165,8 +163,7 @@ def test_write_behind_is_bounded_beyond_it_workers_write_inline(
     assert [cache.get_blob(digest(b)) for b in blobs] == blobs
     cache.close()
     assert cache._pending_bytes == 0 and not cache._pending
-    files = sorted(p.name for p in (tmp_path / "blobs" / "sha256").iterdir())
-    assert files == sorted(digest(b)[7:] for b in blobs)
+    assert sorted(entries(tmp_path, "blobs")) == sorted(digest(b) for b in blobs)
 
 
 def test_flight_locks_are_forgotten_when_released(tmp_path: Path) -> None:

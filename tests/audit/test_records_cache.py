@@ -3,7 +3,6 @@ makes no manifest or blob reads at all, and a tampered record is ignored and re-
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,8 @@ from tests.support.registry import (
     registry_available,
     start_registry,
 )
+
+from .cachedb import delete_kinds, entries, set_body
 
 pytestmark = [
     pytest.mark.registry,
@@ -77,16 +78,16 @@ def rows(report: AuditReport) -> list[dict[str, object]]:
 
 def drop_content(root: Path) -> None:
     """Remove the cached manifests and blobs: only the records (and the hints) are left."""
-    shutil.rmtree(root / "manifests")
-    shutil.rmtree(root / "blobs")
+    delete_kinds(root, "manifests", "blobs")
 
 
 def test_warm_audit_reads_records_only(registry: RunningRegistry, tmp_path: Path) -> None:
     policy = parse_policy(require=["provenance"])
     cold_log, cold = audit(registry, DiskCache(tmp_path), policy)
     assert [e for e in cold_log if e.startswith("GET blob")]  # cold: layers were fetched
-    records = sorted((tmp_path / "records" / "sha256").iterdir())
-    assert len(records) == 3  # one per distinct image digest (v1 and v2 are one image)
+    assert (
+        len(entries(tmp_path, "records")) == 3
+    )  # one per distinct image digest (v1 and v2 are one image)
     drop_content(tmp_path)
     cache = DiskCache(tmp_path)
     warm_log, warm = audit(registry, cache, policy)
@@ -97,7 +98,7 @@ def test_warm_audit_reads_records_only(registry: RunningRegistry, tmp_path: Path
         "HEAD v1",
         "HEAD v2",
     ]
-    assert not (tmp_path / "manifests").exists() and not (tmp_path / "blobs").exists()
+    assert entries(tmp_path, "manifests") == {} and entries(tmp_path, "blobs") == {}
     assert cache.stats().hits == 4 and cache.stats().corrupt == 0  # v2 hits v1's record
     assert rows(warm) == rows(cold)
     # the same rows as an audit without any cache
@@ -110,11 +111,11 @@ def test_tampered_record_is_ignored_and_rederived(
 ) -> None:
     policy = parse_policy(require=["sbom"])
     _, cold = audit(registry, DiskCache(tmp_path), policy)
-    records = sorted((tmp_path / "records" / "sha256").iterdir())
-    for path in records:  # keep the MAC, change what it covers: pass -> a forged value
-        raw = path.read_bytes()
-        path.write_bytes(raw.replace(b'"sbom_packages":null', b'"sbom_packages":999'))
-    changed = [p for p in records if b"999" in p.read_bytes()]
+    for key, raw in entries(tmp_path, "records").items():  # keep the MAC, forge what it covers
+        set_body(
+            tmp_path, "records", key, raw.replace(b'"sbom_packages":null', b'"sbom_packages":999')
+        )
+    changed = [k for k, raw in entries(tmp_path, "records").items() if b"999" in raw]
     assert changed  # at least one record said "no SBOM" and now lies
     drop_content(tmp_path)
     cache = DiskCache(tmp_path)
@@ -122,8 +123,9 @@ def test_tampered_record_is_ignored_and_rederived(
     assert cache.stats().corrupt == len(changed)  # each forged record dropped ...
     assert [e for e in warm_log if e.startswith("GET blob")]  # ... and its image re-read
     assert rows(warm) == rows(cold)
-    for path in changed:  # re-derived and stored again, with a valid MAC
-        assert path.exists() and b"999" not in path.read_bytes()
+    stored = entries(tmp_path, "records")
+    for key in changed:  # re-derived and stored again, with a valid MAC
+        assert key in stored and b"999" not in stored[key]
 
 
 def test_age_is_judged_at_load_time(registry: RunningRegistry, tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from ocitrace.source import Fetched, Referrers
 from tests.conftest import RegistryFactory
 from tests.support.registry import fixture_dir, push_layout
 
+from .cachedb import entries, set_body
+
 
 def digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
@@ -34,40 +36,32 @@ def test_cache_directories_are_private(tmp_path: Path) -> None:
     data = b"payload"
     cache.put_blob(digest(data), data)
     cache.add_repository("r.example/app")
-    for path in (root, root / "blobs", root / "blobs" / "sha256", root / "repositories"):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    cache.put_record("sha256:" + "1" * 64, b"{}")
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    private = [root / "entries.db", root / "records.key"]
+    private += [p for p in root.glob("entries.db-*")]  # SQLite's -wal/-shm files
+    assert len(private) >= 3
+    for path in private:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-def test_blob_of_the_wrong_size_is_a_miss_without_reading(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_blob_of_the_wrong_size_is_a_miss_without_reading(tmp_path: Path) -> None:
     cache = DiskCache(tmp_path)
     data = b'{"a":1}'
     cache.put_blob(digest(data), data)
     assert cache.get_blob(digest(data), len(data)) == data
-    reads: list[Path] = []
-    real = Path.read_bytes
-
-    def spy(self: Path) -> bytes:
-        reads.append(self)
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", spy)
     assert cache.get_blob(digest(data), len(data) + 1) is None
-    assert reads == []
-    assert cache.stats().misses == 1
+    stats = cache.stats()
+    assert (stats.misses, stats.corrupt) == (1, 0)  # a miss, not damage: the entry stays
+    assert entries(tmp_path, "blobs") == {digest(data): data}
 
 
-def test_entry_larger_than_the_bound_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_entry_larger_than_the_bound_is_not_read(tmp_path: Path) -> None:
     cache = DiskCache(tmp_path, max_bytes=64)
     planted = b"x" * 65
-    path = tmp_path / "manifests" / "sha256" / digest(planted)[7:]
-    path.parent.mkdir(parents=True)
-    path.write_bytes(planted)
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a huge entry"))
+    set_body(tmp_path, "manifests", digest(planted), planted)
     assert cache.get_manifest(digest(planted)) is None
+    assert cache.stats().misses == 1 and cache.stats().corrupt == 0
 
 
 def test_unwritable_cache_dir_warns_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
