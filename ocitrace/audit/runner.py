@@ -84,6 +84,9 @@ class AuditReport:
     interrupted: bool = False
 
 
+#: threads one image's discovery may use when the pool is not full (audit_image's default)
+IMAGE_FAN_OUT = 4
+
 #: Opens the Source for (registry, repository); the CLI wraps it in the disk cache.
 SourceOpener = Callable[[str, str], Source]
 
@@ -256,9 +259,14 @@ class _Run:
                 hit = records.load(key, task, resolved, opts.now)
                 if hit is not None:
                     return [pack_row(r) for r in hit]
+        # an image's own requests fan out only while the pool has workers to spare: with
+        # more images in it than workers, the other images keep every request slot busy
+        # and a fan-out thread per image would only cost CPU (its start, GIL hand-offs)
+        fan_out = IMAGE_FAN_OUT if self.images_in_pool < opts.pool_size() else 1
         result = audit_image(
             source,
             task,
+            workers=fan_out,
             platforms=opts.platforms,
             lookups=opts.lookups | SIGNATURE_LOOKUPS if verifier is not None else opts.lookups,
             max_blob_size=opts.max_blob_size,

@@ -141,3 +141,26 @@ def test_tag_filter_excludes_everything() -> None:
 def test_cosign_tags_excluded_by_default(tag: str) -> None:
     assert not TagFilter()(tag)
     assert TagFilter.parse(None, "")(tag)
+
+
+def test_an_image_fans_out_only_while_the_pool_has_workers_to_spare(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full pool already keeps every request slot busy: a thread per image would only
+    cost CPU, so discovery runs in the worker; with workers to spare it fans out."""
+    import ocitrace.audit.runner as runner
+
+    seen: list[int] = []
+    real = runner.audit_image
+
+    def spy(*args: object, **kw: object) -> object:
+        seen.append(kw["workers"])  # type: ignore[arg-type]
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "audit_image", spy)
+    full = audit(f"{REG}/ns/", workers=1)  # one worker: every image finds it busy
+    assert seen and set(seen) == {1}
+    seen.clear()
+    spare = audit(f"{REG}/ns/", workers=64)
+    assert seen and set(seen) == {runner.IMAGE_FAN_OUT}
+    assert [r.to_json() for r in full] == [r.to_json() for r in spare]
