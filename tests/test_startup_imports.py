@@ -198,3 +198,26 @@ def test_a_format_template_does_load_the_engine(pushed: str) -> None:
     mods, res = _loaded(["inspect", "--format", "{{.Manifest.Digest}}", pushed])
     assert (res.returncode, res.stdout.strip()) == (0, TOP_DIGEST), res.stderr
     assert _present(mods, ("ocitrace.template",)) == ["ocitrace.template"]
+
+
+def test_a_warm_audit_loads_no_discovery_engine_and_no_decoders(
+    pushed: str, tmp_path: Path
+) -> None:
+    """Every image answered from the cache's records: the fetchers, attestation decoders
+    and dateutil are never needed (the cold run before it does load them)."""
+    repo = pushed.rpartition(":")[0]
+    args = ["audit", repo, "-o", "jsonl", "--no-progress", "--cache-dir", str(tmp_path)]
+    cold, res = _loaded(args)
+    assert res.returncode in (0, 1), res.stderr  # 1: a policy finding, not an error
+    unneeded = (
+        "ocitrace.discover.engine",
+        "ocitrace.attest.provenance",
+        "ocitrace.attest.sbom",
+        "ocitrace.audit.records",
+        "dateutil",
+    )
+    assert _present(cold, unneeded) == sorted(unneeded)  # not vacuous
+    warm, res2 = _loaded(args)
+    assert (res2.returncode, res2.stdout) == (res.returncode, res.stdout), res2.stderr
+    assert "cache: 1 hits, 0 misses" in res2.stderr or " 0 misses" in res2.stderr
+    assert _present(warm, unneeded) == []

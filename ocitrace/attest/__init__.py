@@ -3,23 +3,48 @@
 Layers → :func:`decode_layer` (:class:`Envelope` with a :class:`Statement`);
 provenance predicates → :func:`parse_provenance` (:class:`ProvenanceRecord`);
 SBOM predicates → :func:`parse_sbom` (:class:`Sbom`).
+
+Names are imported on first use: ``from ocitrace.attest.types import X`` (or any one
+submodule) loads that submodule alone, not every decoder and their dependencies.
 """
 
-from .envelope import Envelope, MessageSignature, Signature, SimpleSigning, Wrapping, decode_layer
-from .intoto import Statement, Subject, parse_statement
-from .provenance import (
-    Completeness,
-    ConfigSource,
-    Dependency,
-    MountRef,
-    ProvenanceRecord,
-    SourceInfo,
-    parse_provenance,
-)
-from .purl import PackageURL, parse_purl
-from .sbom import Package, Sbom, SbomSummary, parse_sbom, parse_sbom_bytes
-from .timestamp import Timestamp, parse_timestamp
-from .types import PredicateKind, classify_predicate, is_provenance_type, predicate_label
+from __future__ import annotations
+
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
+TYPE_CHECKING = False
+
+#: public name -> submodule it lives in (imported by ``__getattr__`` on first use)
+_LAZY: dict[str, str] = {
+    "Envelope": ".envelope",
+    "MessageSignature": ".envelope",
+    "Signature": ".envelope",
+    "SimpleSigning": ".envelope",
+    "Wrapping": ".envelope",
+    "decode_layer": ".envelope",
+    "Statement": ".intoto",
+    "Subject": ".intoto",
+    "parse_statement": ".intoto",
+    "Completeness": ".provenance",
+    "ConfigSource": ".provenance",
+    "Dependency": ".provenance",
+    "MountRef": ".provenance",
+    "ProvenanceRecord": ".provenance",
+    "SourceInfo": ".provenance",
+    "parse_provenance": ".provenance",
+    "PackageURL": ".purl",
+    "parse_purl": ".purl",
+    "Package": ".sbom",
+    "Sbom": ".sbom",
+    "SbomSummary": ".sbom",
+    "parse_sbom": ".sbom",
+    "parse_sbom_bytes": ".sbom",
+    "Timestamp": ".timestamp",
+    "parse_timestamp": ".timestamp",
+    "PredicateKind": ".types",
+    "classify_predicate": ".types",
+    "is_provenance_type": ".types",
+    "predicate_label": ".types",
+}
 
 __all__ = [
     "Completeness",
@@ -52,3 +77,45 @@ __all__ = [
     "parse_timestamp",
     "predicate_label",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from typing import Any
+
+    from .envelope import (
+        Envelope,
+        MessageSignature,
+        Signature,
+        SimpleSigning,
+        Wrapping,
+        decode_layer,
+    )
+    from .intoto import Statement, Subject, parse_statement
+    from .provenance import (
+        Completeness,
+        ConfigSource,
+        Dependency,
+        MountRef,
+        ProvenanceRecord,
+        SourceInfo,
+        parse_provenance,
+    )
+    from .purl import PackageURL, parse_purl
+    from .sbom import Package, Sbom, SbomSummary, parse_sbom, parse_sbom_bytes
+    from .timestamp import Timestamp, parse_timestamp
+    from .types import PredicateKind, classify_predicate, is_provenance_type, predicate_label
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's submodule on first access (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -13,9 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from dateutil.parser import isoparse
-from dateutil.tz import UTC as _UTC
-
 from ..errors import FormatError
 
 __all__ = ["Timestamp", "parse_timestamp"]
@@ -100,7 +97,7 @@ def parse_timestamp(text: str, *, field: str = "timestamp") -> Timestamp:
     m = _SPLIT.fullmatch(s)
     try:
         if m is None:
-            dt = isoparse(s)
+            dt = _isoparse(s)
             fraction = f"{dt.microsecond:06d}".rstrip("0") if dt.microsecond else ""
         else:
             dt = _parse_base(m["base"].replace(" ", "T").replace("t", "T"), m["tz"])
@@ -130,8 +127,20 @@ def _parse_base(base: str, tz: str | None) -> _dt.datetime:
         except ValueError:
             pass
         else:
-            return dt.replace(tzinfo=_UTC) if tz else dt
-    return isoparse(base + _tz(tz))
+            if not tz:
+                return dt
+            from dateutil.tz import UTC  # on first use, as the parser: see _isoparse
+
+            return dt.replace(tzinfo=UTC)
+    return _isoparse(base + _tz(tz))
+
+
+def _isoparse(text: str) -> _dt.datetime:
+    """dateutil's ``isoparse``, imported when first needed: most timestamps take the fast
+    path above, and a run that parses none (a warm audit) loads none of dateutil."""
+    from dateutil.parser import isoparse
+
+    return isoparse(text)
 
 
 def _tz(tz: str | None) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..discover import Attestation, Discovery, Finding, Store, discover
+from ..discover.model import Attestation, Discovery, Finding, Store
 from ..errors import FormatError, OcitraceError
 from ..oci import mediatypes as mt
 from ..oci.config import parse_config
@@ -133,6 +133,8 @@ def audit_image(
     wanted = _present_platforms(fetched, media_type, platforms)
     if wanted is None:
         return ImageResult(task, top.digest, media_type, (), lookups=frozenset(lookups))
+    from ..discover.engine import discover  # (the fetchers and decoders: on first use)
+
     found = discover(
         memo,
         fetched,

@@ -19,15 +19,17 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..attest.provenance import Dependency, ProvenanceRecord
 from ..attest.types import COSIGN_VULN
 from ..discover import Attestation, Kind
 from ..errors import FormatError, ReferenceError
 from ..reference import parse_reference
 from ..verify.model import Verification
 from .signing import is_signed, signature_state
+
+if TYPE_CHECKING:
+    from ..attest.provenance import Dependency, ProvenanceRecord
 
 __all__ = [
     "CHECKS",

@@ -26,7 +26,6 @@ from ..source import Source
 from .cache import CachingSource, RowRecords
 from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
-from .records import platform_rows
 from .rows import Row, pack_row
 from .signing import SIGNATURE_LOOKUPS
 from .targets import AuditTarget
@@ -259,6 +258,8 @@ class _Run:
                 hit = records.load(key, task, resolved, opts.now)
                 if hit is not None:
                     return [pack_row(r) for r in hit]
+        from .records import platform_rows  # (decoders: not loaded by a run of cache hits)
+
         # an image's own requests fan out only while the pool has workers to spare: with
         # more images in it than workers, the other images keep every request slot busy
         # and a fan-out thread per image would only cost CPU (its start, GIL hand-offs)

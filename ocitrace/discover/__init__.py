@@ -12,24 +12,37 @@ Public API (used by the ``attestations``/``provenance``/``sbom`` commands and th
 
 See :mod:`ocitrace.discover.engine` for the order of lookups and
 :mod:`ocitrace.discover.consistency` for the finding codes.
+
+Names are imported on first use: the data model (:mod:`.model`) does not load the
+engine, its fetchers and the decoders behind them.
 """
 
 from __future__ import annotations
 
-from .engine import ALL_LOOKUPS, discover, lookups_for, select_images
-from .model import (
-    INDEX_LEVEL,
-    Attestation,
-    Check,
-    Discovery,
-    Envelope,
-    Finding,
-    Kind,
-    PlatformImage,
-    Severity,
-    Store,
-)
-from .select import ProvenanceFound, SbomDocument, provenances, sboms
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
+TYPE_CHECKING = False
+
+#: public name -> submodule it lives in (imported by ``__getattr__`` on first use)
+_LAZY: dict[str, str] = {
+    "ALL_LOOKUPS": ".model",
+    "discover": ".engine",
+    "lookups_for": ".model",
+    "select_images": ".engine",
+    "INDEX_LEVEL": ".model",
+    "Attestation": ".model",
+    "Check": ".model",
+    "Discovery": ".model",
+    "Envelope": ".model",
+    "Finding": ".model",
+    "Kind": ".model",
+    "PlatformImage": ".model",
+    "Severity": ".model",
+    "Store": ".model",
+    "ProvenanceFound": ".select",
+    "SbomDocument": ".select",
+    "provenances": ".select",
+    "sboms": ".select",
+}
 
 __all__ = [
     "ALL_LOOKUPS",
@@ -51,3 +64,39 @@ __all__ = [
     "sboms",
     "select_images",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from typing import Any
+
+    from .engine import discover, select_images
+    from .model import (
+        ALL_LOOKUPS,
+        INDEX_LEVEL,
+        Attestation,
+        Check,
+        Discovery,
+        Envelope,
+        Finding,
+        Kind,
+        PlatformImage,
+        Severity,
+        Store,
+        lookups_for,
+    )
+    from .select import ProvenanceFound, SbomDocument, provenances, sboms
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's submodule on first access (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -26,7 +26,7 @@ from ..source import Fetched, Source
 from .collect import DEFAULT_MAX_BLOB_SIZE, attestations_of, fetch_candidate
 from .consistency import check_all
 from .local import LocalFile, with_local_files
-from .model import INDEX_LEVEL, Check, Discovery, PlatformImage, Store
+from .model import ALL_LOOKUPS, INDEX_LEVEL, Check, Discovery, PlatformImage, Store, lookups_for
 from .stores import COSIGN_SUFFIXES, Candidate, lookup_cosign, lookup_referrers
 from .toplevel import TopLevel, split_top
 
@@ -36,17 +36,6 @@ _R = TypeVar("_R")
 __all__ = ["ALL_LOOKUPS", "discover", "lookups_for", "select_images"]
 
 log = logging.getLogger(__name__)
-
-#: lookups that can be switched: "buildkit", "referrers", "cosign"
-ALL_LOOKUPS: frozenset[str] = frozenset({"buildkit", "referrers", "cosign"})
-
-
-def lookups_for(*, referrers: bool = True, cosign: bool = True) -> frozenset[str]:
-    """The ``lookups`` for :func:`discover`: BuildKit index entries always (they cost no
-    request), the referrers and cosign-tag stores when switched on."""
-    return frozenset(
-        {"buildkit"} | {name for name, on in (("referrers", referrers), ("cosign", cosign)) if on}
-    )
 
 
 def discover(

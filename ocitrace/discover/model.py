@@ -14,6 +14,7 @@ from ..attest.intoto import Statement
 from ..oci.model import Descriptor
 
 __all__ = [
+    "ALL_LOOKUPS",
     "INDEX_LEVEL",
     "Attestation",
     "Check",
@@ -24,7 +25,20 @@ __all__ = [
     "PlatformImage",
     "Severity",
     "Store",
+    "lookups_for",
 ]
+
+#: lookups that can be switched: "buildkit", "referrers", "cosign"
+ALL_LOOKUPS: frozenset[str] = frozenset({"buildkit", "referrers", "cosign"})
+
+
+def lookups_for(*, referrers: bool = True, cosign: bool = True) -> frozenset[str]:
+    """The ``lookups`` for :func:`discover`: BuildKit index entries always (they cost no
+    request), the referrers and cosign-tag stores when switched on."""
+    return frozenset(
+        {"buildkit"} | {name for name, on in (("referrers", referrers), ("cosign", cosign)) if on}
+    )
+
 
 #: ``Attestation.platform`` for items attached to the top-level index (all platforms).
 INDEX_LEVEL = "index"
