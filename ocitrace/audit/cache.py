@@ -44,7 +44,7 @@ from .._version import __version__
 from ..oci.model import Descriptor
 from ..source import Fetched, Source, SourceWrapper
 from .facts import Facts
-from .rows import Row
+from .rows import PackedRecords, Row, records_json, records_warn
 
 if TYPE_CHECKING:
     import sqlite3
@@ -635,7 +635,7 @@ class CachingSource(SourceWrapper):
 # --- derived records: an image's rows -------------------------------------------------
 
 #: bump when what a record holds, or how rows are derived, changes
-RECORD_SCHEMA = 1
+RECORD_SCHEMA = 2  # 2: records as their packed JSON text (recordsJson, warns)
 _MISSING = object()
 _POLICY_FORMS: dict[Policy, Any] = {}
 _POLICY_FORMS_LOCK = threading.Lock()
@@ -711,6 +711,10 @@ class RowRecords:
             own = policy.evaluate(r.facts, now)
             if r.failures[: len(own)] != own:
                 return  # failures not built as evaluate + findings: do not guess
+            recs = r.records.unpacked() if isinstance(r.records, PackedRecords) else r.records
+            text = records_json(recs) if recs else ""
+            if text is None:
+                return  # a record that is not plain JSON is not cached
             encoded.append(
                 {
                     "digest": r.digest,
@@ -718,7 +722,9 @@ class RowRecords:
                     "facts": _encode_facts(r.facts),
                     "findingFailures": list(r.failures[len(own) :]),
                     "warnings": [list(w) for w in r.warnings],
-                    "records": r.records,
+                    # the text PackedRecords holds: a load packs it without decoding it
+                    "recordsJson": text,
+                    "warns": records_warn(recs) if recs else False,
                 }
             )
         try:
@@ -748,6 +754,9 @@ def _decode_facts(obj: dict[str, Any]) -> Facts:
 
 def _decode_row(obj: dict[str, Any], task: ImageTask, policy: Policy, now: datetime) -> Row:
     facts = _decode_facts(obj["facts"])
+    text = obj["recordsJson"]
+    if not isinstance(text, str):
+        raise TypeError("recordsJson")
     return Row(
         repository=task.name,
         tag=task.tag,
@@ -756,7 +765,7 @@ def _decode_row(obj: dict[str, Any], task: ImageTask, policy: Policy, now: datet
         facts=facts,
         failures=policy.evaluate(facts, now) + tuple(str(f) for f in obj["findingFailures"]),
         warnings=tuple((str(c), str(m)) for c, m in obj["warnings"]),
-        records=obj["records"],
+        records=PackedRecords.from_json(text, bool(obj["warns"])) if text else {},
     )
 
 

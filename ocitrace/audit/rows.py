@@ -186,14 +186,15 @@ class PackedRecords(Mapping[str, Any]):
         """``records`` packed; as given when already packed, empty or not JSON."""
         if isinstance(records, PackedRecords) or not records:
             return records
-        try:
-            text = json.dumps(records, separators=(",", ":"), check_circular=False)
-        except (TypeError, ValueError):
+        text = records_json(records)
+        if text is None:
             return records  # a value JSON cannot hold: keep the objects
-        warns = any(
-            isinstance(f, Mapping) and f.get("action") == "warn"
-            for f in records.get("findings") or ()
-        )
+        return cls.from_json(text, records_warn(records))
+
+    @classmethod
+    def from_json(cls, text: str, warns: bool) -> PackedRecords:
+        """Records whose compact JSON (:func:`records_json`) is ``text``, without decoding
+        it (a disk cache record keeps the text: a warm audit packs it as it is)."""
         return cls(zlib.compress(text.encode("utf-8"), 1), warns)
 
     def _decoded(self) -> dict[str, Any]:
@@ -218,6 +219,21 @@ class PackedRecords(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"PackedRecords({self._decoded()!r})"
+
+
+def records_json(records: Mapping[str, Any]) -> str | None:
+    """The compact JSON :class:`PackedRecords` holds; None when a value is not JSON."""
+    try:
+        return json.dumps(records, separators=(",", ":"), check_circular=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def records_warn(records: Mapping[str, Any]) -> bool:
+    """Whether some finding's action is ``warn`` (:attr:`PackedRecords.warns`)."""
+    return any(
+        isinstance(f, Mapping) and f.get("action") == "warn" for f in records.get("findings") or ()
+    )
 
 
 def pack_row(row: Row) -> Row:
