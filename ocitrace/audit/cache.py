@@ -711,8 +711,14 @@ class RowRecords:
             own = policy.evaluate(r.facts, now)
             if r.failures[: len(own)] != own:
                 return  # failures not built as evaluate + findings: do not guess
-            recs = r.records.unpacked() if isinstance(r.records, PackedRecords) else r.records
-            text = records_json(recs) if recs else ""
+            recs = r.records
+            text: str | None
+            if isinstance(recs, PackedRecords):  # packed already: its text as it is
+                text, warns = recs.json_text(), recs.warns
+            elif recs:
+                text, warns = records_json(recs), records_warn(recs)
+            else:
+                text, warns = "", False
             if text is None:
                 return  # a record that is not plain JSON is not cached
             encoded.append(
@@ -724,7 +730,7 @@ class RowRecords:
                     "warnings": [list(w) for w in r.warnings],
                     # the text PackedRecords holds: a load packs it without decoding it
                     "recordsJson": text,
-                    "warns": records_warn(recs) if recs else False,
+                    "warns": warns,
                 }
             )
         try:

@@ -197,6 +197,10 @@ class PackedRecords(Mapping[str, Any]):
         it (a disk cache record keeps the text: a warm audit packs it as it is)."""
         return cls(zlib.compress(text.encode("utf-8"), 1), warns)
 
+    def json_text(self) -> str:
+        """The compact JSON held (:func:`records_json` of the records), not decoded."""
+        return zlib.decompress(self._blob).decode("utf-8")
+
     def _decoded(self) -> dict[str, Any]:
         value: dict[str, Any] = json.loads(zlib.decompress(self._blob))
         return value

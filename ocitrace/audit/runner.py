@@ -275,13 +275,14 @@ class _Run:
             read_config=opts.policy.reads_config,
             verifier=verifier,
         )
-        rows = platform_rows(result, self.options.policy, self.options.now)
+        # every row is kept until the run ends (sorted output): its decoded records are
+        # packed here, in the worker, to compressed JSON (see PackedRecords); the cache's
+        # record keeps that JSON text as it is
+        rows = [pack_row(r) for r in platform_rows(result, self.options.policy, self.options.now)]
         if records is not None:
             key = records.key(result.digest, resolved)
             records.store(key, rows, resolved, opts.now)
-        # every row is kept until the run ends (sorted output): its decoded records are
-        # packed here, in the worker, to compressed JSON (see PackedRecords)
-        return [pack_row(r) for r in rows]
+        return rows
 
     def _verifier(self, policy: SignerPolicy | None) -> Verifier | None:
         """The repository's verifier (None: its signatures are not verified)."""
