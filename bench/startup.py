@@ -210,8 +210,8 @@ def gate(figures: list[Figure]) -> list[str]:
         fig.target = f"≤ {budget * 1000:.0f} ms over python -c pass"
         fig.ok = over <= budget
         fig.note = (
-            f"+{over * 1000:.1f} ms over python (min), +{(fig.median - base.median) * 1000:.1f}"
-            f" median, CPU +{(fig.cpu_median - base.cpu_median) * 1000:.1f} ms"
+            f"{over * 1000:+.1f} ms over python (min), {(fig.median - base.median) * 1000:+.1f}"
+            f" median, CPU {(fig.cpu_median - base.cpu_median) * 1000:+.1f} ms"
         )
         if not fig.ok:
             failures.append(
