@@ -184,6 +184,8 @@ def test_digest_on_a_registry_loads_no_decoders_and_no_template_engine(pushed: s
     assert _present(mods, (*HEAVY, "ocitrace.inspect", "ocitrace.template")) == []
     # a token reply's issued_at is parsed only when there is one; requests is not the client
     assert _present(mods, ("dateutil", "requests")) == []
+    # nothing is logged at WARNING, no credential helper is configured
+    assert _present(mods, ("logging", "subprocess", "shutil")) == []
 
 
 def test_default_inspect_on_a_registry_loads_no_template_engine(pushed: str) -> None:

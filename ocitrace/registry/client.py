@@ -13,7 +13,6 @@ the bytes.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ from urllib.parse import urlencode
 
 from ..digest import Verified, compute, is_digest, parse_digest, read_verified
 from ..errors import DigestMismatch, FormatError, NotFound, ReferenceError, TooLarge, TransportError
+from ..lazylog import getLogger
 from ..oci import mediatypes as mt
 from ..oci.limits import Limits
 from ..oci.model import Descriptor
@@ -33,7 +33,7 @@ from .errormap import printable, raise_for_status
 from .paging import Pager
 from .referrers import REFERRERS_FALLBACK_STATUSES, fallback_tag, filter_referrers, parse_referrers
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # logging itself: imported when a record can be emitted
 
 _CHUNK = 64 * 1024
 # the most tags (over all pages, sorted in memory) or referrers one listing may hold; the

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -30,6 +29,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import FormatError, Unauthorized
+from ..lazylog import getLogger
 from ..reference import is_loopback
 from .challenge import Challenge, parse_www_authenticate, pick
 from .credentials import TOKEN_USERNAME, Credential, CredentialStore
@@ -37,7 +37,7 @@ from .messages import HttpRequest, Reply, origin
 from .realm import decide
 from .redact import redact_url
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # logging itself: imported when a record can be emitted
 
 CLIENT_ID = "ocitrace"
 DEFAULT_EXPIRES_IN = 60

@@ -20,7 +20,6 @@ context is built when an ``https`` URL is first used (plain-HTTP loopback never 
 from __future__ import annotations
 
 import http.client
-import logging
 import os
 import socket
 import ssl
@@ -34,6 +33,7 @@ from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from .._version import __version__
 from ..errors import ConfigError, TooLarge, TransportError
+from ..lazylog import getLogger
 from ..oci.limits import DEFAULT_LIMITS
 from ..reference import is_listed, is_loopback, registry_endpoint
 from .auth import Authenticator
@@ -56,7 +56,8 @@ from .redact import redact_url
 from .response import READ_ERRORS, Response
 from .retry import BackoffGate, RetryPolicy, is_retryable_status, parse_retry_after
 
-log = logging.getLogger(__name__)
+_DEBUG = 10  # logging.DEBUG
+log = getLogger(__name__)  # logging itself: imported when a record can be emitted
 
 MAX_REDIRECTS = 5
 TOKEN_REPLY_CAP = DEFAULT_LIMITS.token_reply
@@ -485,7 +486,7 @@ class Transport:
                 continue
             except (HTTPFailure, http.client.HTTPException, OSError, ValueError) as exc:
                 raise self._error(request, exc) from exc
-            if log.isEnabledFor(logging.DEBUG):  # redact_url is not free: not per request
+            if log.isEnabledFor(_DEBUG):  # redact_url is not free: not per request
                 log.debug(
                     "%s %s -> %d (%.0f ms)",
                     request.method,

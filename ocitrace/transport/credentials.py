@@ -23,19 +23,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 import os
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ConfigError
+from ..lazylog import getLogger
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import subprocess
+
+log = getLogger(__name__)  # logging itself: imported when a record can be emitted
 
 TOKEN_USERNAME = "<token>"
 DOCKER_HUB_KEY = "https://index.docker.io/v1/"
@@ -144,6 +145,8 @@ def helper_program(helper: str, environ: Mapping[str, str] | None = None) -> str
             hint="credsStore/credHelpers name the part after docker-credential-",
         )
     search = (environ or {}).get("PATH") or os.environ.get("PATH") or os.defpath
+    import shutil  # (with subprocess: only when a credential helper is configured)
+
     found = shutil.which(program, path=search)
     if found is None:
         raise ConfigError(
@@ -164,6 +167,8 @@ def call_helper(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``docker-credential-<helper> ACTION`` with ``stdin`` (secrets go there, never in
     argv), found on and run with ``environ`` (default: the process's)."""
+    import subprocess
+
     program = f"docker-credential-{helper}"
     path = helper_program(helper, environ)
     try:
