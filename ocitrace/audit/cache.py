@@ -170,7 +170,7 @@ class DiskCache:
             return self._db
         import sqlite3
 
-        path = os.path.join(self._root, _DB_NAME)
+        path = os.fspath(self.path)
         try:
             self._ensure_dir()
             # created 0600 before SQLite opens it: its -wal/-shm files take the same mode
@@ -261,8 +261,7 @@ class DiskCache:
         if not batch and not touched:
             return
         now = time.time()
-        rows = [(kind, key, payload, now) for kind, key, payload in batch]
-        written = sum(len(payload) for _, _, payload in batch if len(payload) <= self.max_bytes)
+        kept = [entry for entry in batch if len(entry[2]) <= self.max_bytes]  # (never read)
         with self._db_lock:
             db = self._connection()
             if db is None:
@@ -278,7 +277,7 @@ class DiskCache:
                     db.executemany(
                         "INSERT OR REPLACE INTO entries (kind, key, body, used) "
                         "VALUES (?, ?, ?, ?)",
-                        [r for r in rows if len(r[2]) <= self.max_bytes],
+                        [(kind, key, payload, now) for kind, key, payload in kept],
                     )
                     db.execute("COMMIT")
                 except BaseException:
@@ -288,10 +287,8 @@ class DiskCache:
                 self._write_failed(self.path, exc)
                 return
         with self._lock:
-            self._writes += sum(
-                1 for kind, _, p in batch if kind != _REPOSITORIES and len(p) <= self.max_bytes
-            )
-            self._written_since_sweep += written
+            self._writes += sum(1 for kind, _, _ in kept if kind != _REPOSITORIES)
+            self._written_since_sweep += sum(len(payload) for _, _, payload in kept)
             sweep = self._written_since_sweep > max(self.max_bytes // 16, 1)
             if sweep:
                 self._written_since_sweep = 0

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_LOOKUPS",
+    "IMAGE_FAN_OUT",
     "MAX_ATTESTATION_SIZE",
     "ImageResult",
     "PlatformImage",
@@ -48,6 +49,8 @@ MAX_ATTESTATION_SIZE = DEFAULT_LIMITS.blob  # SBOMs of large images reach tens o
 MAX_CONFIG_SIZE = DEFAULT_LIMITS.config
 #: BuildKit index entries only: no request beyond the attestation manifests themselves.
 DEFAULT_LOOKUPS: frozenset[str] = frozenset({"buildkit"})
+#: threads one image's discovery uses (the audit runner: only while its pool has idle workers)
+IMAGE_FAN_OUT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,7 @@ def audit_image(
     platforms: tuple[Platform, ...] = (),
     lookups: Collection[str] = DEFAULT_LOOKUPS,
     max_blob_size: int = MAX_ATTESTATION_SIZE,
-    workers: int = 4,
+    workers: int = IMAGE_FAN_OUT,
     head_first: bool = True,
     read_config: bool = False,
     verifier: Verifier | None = None,

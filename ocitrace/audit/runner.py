@@ -24,7 +24,7 @@ from ..errors import OcitraceError
 from ..oci.model import Platform
 from ..source import Source
 from .cache import CachingSource, RowRecords
-from .image import DEFAULT_LOOKUPS, MAX_ATTESTATION_SIZE, audit_image
+from .image import DEFAULT_LOOKUPS, IMAGE_FAN_OUT, MAX_ATTESTATION_SIZE, audit_image
 from .policy import Policy
 from .rows import Row, pack_row
 from .signing import SIGNATURE_LOOKUPS
@@ -82,9 +82,6 @@ class AuditReport:
     images: int
     interrupted: bool = False
 
-
-#: threads one image's discovery may use when the pool is not full (audit_image's default)
-IMAGE_FAN_OUT = 4
 
 #: Opens the Source for (registry, repository); the CLI wraps it in the disk cache.
 SourceOpener = Callable[[str, str], Source]
