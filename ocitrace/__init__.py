@@ -14,6 +14,7 @@ stays fast and loads no HTTP stack.
 from __future__ import annotations
 
 from ._version import __version__
+from .lazymod import lazy_attributes
 
 #: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
 TYPE_CHECKING = False
@@ -75,8 +76,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from typing import Any
-
     from .api import AuditResult, Client, ProvenanceFound, SbomDocument
     from .errors import (
         ConfigError,
@@ -99,17 +98,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .reference import LayoutReference, Reference, parse_any
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first access (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ocitrace' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

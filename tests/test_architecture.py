@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent / "ocitrace"
 
 #: lowest first; a unit may import from its own layer and the layers before it
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_version", "errors", "lazylog", "lazyre"),
+    ("_version", "errors", "lazylog", "lazymod", "lazyre"),
     ("reference", "digest", "oci", "template", "textsafe"),
     ("source",),
     ("transport",),

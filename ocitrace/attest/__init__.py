@@ -10,6 +10,8 @@ submodule) loads that submodule alone, not every decoder and their dependencies.
 
 from __future__ import annotations
 
+from ..lazymod import lazy_attributes
+
 #: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
 TYPE_CHECKING = False
 
@@ -79,8 +81,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from typing import Any
-
     from .envelope import (
         Envelope,
         MessageSignature,
@@ -105,17 +105,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .types import PredicateKind, classify_predicate, is_provenance_type, predicate_label
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's submodule on first access (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

@@ -19,6 +19,8 @@ engine, its fetchers and the decoders behind them.
 
 from __future__ import annotations
 
+from ..lazymod import lazy_attributes
+
 #: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy treats the name as True)
 TYPE_CHECKING = False
 
@@ -66,8 +68,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from typing import Any
-
     from .engine import discover, select_images
     from .model import (
         ALL_LOOKUPS,
@@ -86,17 +86,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .select import ProvenanceFound, SbomDocument, provenances, sboms
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's submodule on first access (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
