@@ -4,12 +4,13 @@
 audit's sources gave (catalog, tag lists, manifests, blobs).  ``replay`` runs the same
 ``Client.audit`` with sources that answer from the recording: what is left is the
 parsing, discovery, record building, policy, practice checks and row packing (with
-``--cache``: also a fresh disk cache's writes), measured as process CPU.  ``--profile``
-adds a per-thread CPU-time cProfile (``time.thread_time``; heavy overhead, so compare
-shares, not seconds).  Cold audit CPU minus this figure is what the HTTP side costs.
+``--cache``: also a fresh disk cache's writes), measured as process CPU.  Cold audit CPU
+minus this figure is what the HTTP side costs.  For a per-thread CPU profile, run it
+under ``bench/profile_threads.py`` (heavy overhead: compare shares, not seconds).
 
     .venv/bin/python bench/profile_replay.py record 127.0.0.1:PORT/bench/
-    .venv/bin/python bench/profile_replay.py replay [--cache] [--profile OUT.prof]
+    .venv/bin/python bench/profile_replay.py replay [--cache]
+    .venv/bin/python bench/profile_threads.py OUT.prof -m bench.profile_replay replay
 
 The recording holds the registry's bytes: it is read back only by this script.
 """
@@ -17,12 +18,9 @@ The recording holds the registry's bytes: it is read back only by this script.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import pickle
-import pstats
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +88,7 @@ def record(target: str, path: Path) -> None:
     )
 
 
-def replay(path: Path, cache: bool, profile: str | None) -> None:
+def replay(path: Path, cache: bool) -> None:
     import ocitrace.api as api
     from ocitrace.api import Client
     from ocitrace.audit.cache import DiskCache
@@ -132,15 +130,6 @@ def replay(path: Path, cache: bool, profile: str | None) -> None:
         def catalog(self, host: str, prefix: str = "") -> Iterator[str]:
             return iter(data["catalog"][(host, prefix)])
 
-    profiles: list[cProfile.Profile] = []
-    if profile:
-
-        def start(*_: Any) -> None:
-            prof = cProfile.Profile(time.thread_time)
-            profiles.append(prof)
-            prof.enable()
-
-        threading.setprofile(start)
     api._LazyCatalog = lambda client: Catalog()  # type: ignore[assignment,misc]
     with Client() as client, tempfile.TemporaryDirectory() as tmp:
         client.registry.repository = Catalog().repository  # type: ignore[assignment,method-assign]
@@ -155,15 +144,6 @@ def replay(path: Path, cache: bool, profile: str | None) -> None:
         f"replay: {len(result.rows)} rows, {images} images: CPU {cpu:.3f} s "
         f"({cpu / max(images, 1) * 1000:.2f} ms/image), wall {wall:.3f} s"
     )
-    if profile:
-        merged: pstats.Stats | None = None
-        for prof in profiles:
-            prof.disable()
-            prof.create_stats()
-            if getattr(prof, "stats", None):
-                merged = pstats.Stats(prof) if merged is None else merged.add(prof)
-        if merged is not None:
-            merged.dump_stats(profile)
 
 
 def main() -> int:
@@ -173,14 +153,13 @@ def main() -> int:
     rec.add_argument("target", help="HOST/NAMESPACE/ as for ocitrace audit")
     rep = sub.add_parser("replay", help="audit the recording in-process, no HTTP")
     rep.add_argument("--cache", action="store_true", help="with a fresh disk cache")
-    rep.add_argument("--profile", help="write a per-thread CPU cProfile here")
     for p in (rec, rep):
         p.add_argument("--file", type=Path, default=RECORDING, help=f"default {RECORDING}")
     args = ap.parse_args()
     if args.command == "record":
         record(args.target, args.file)
     else:
-        replay(args.file, args.cache, args.profile)
+        replay(args.file, args.cache)
     return 0
 
 
