@@ -113,16 +113,18 @@ def test_round_trip_property(dt: datetime, extra_ns: int, offset_min: int) -> No
     ],
 )
 def test_the_fast_path_gives_what_isoparse_gives(text: str) -> None:
-    """The ``Z``/no-offset path (datetime.fromisoformat) must give isoparse's value and
-    tzinfo type, so records and JSON output stay byte-identical."""
+    """The ``Z``/no-offset path (datetime.fromisoformat) must give isoparse's value; UTC is
+    one zone object on every path (``datetime.UTC``, as a cached record decodes to), other
+    offsets keep isoparse's zone."""
     ts = parse_timestamp(text)
     base = text.replace(" ", "T").replace("t", "T").replace("z", "Z")
     head, _, frac = base.partition(".")
     expected = isoparse(head if not frac else head + frac.lstrip("0123456789"))
-    if expected.tzinfo is None:
+    if expected.tzinfo is None or expected.utcoffset() == timedelta(0):
         expected = expected.replace(tzinfo=UTC)
     assert ts.datetime.replace(microsecond=0) == expected.replace(microsecond=0)
     assert type(ts.datetime.tzinfo) is type(expected.tzinfo)
+    assert (ts.datetime.tzinfo is UTC) == (expected.utcoffset() == timedelta(0))
     assert ts.datetime.utcoffset() == expected.utcoffset()
 
 
