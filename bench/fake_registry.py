@@ -9,6 +9,8 @@ provenance layers padded with ``n`` spaces), so no image shares an attestation w
 another.  Layers are generated on request from (base layer, n); manifests are built at
 start.  Endpoints: ``/v2/``, ``/v2/_catalog`` (one page), ``tags/list``, manifests by tag
 or digest (HEAD and GET, with ``Docker-Content-Digest``) and blobs; anything else 404.
+``/_stats`` (not a registry path: the benchmark's, never the client's) answers the requests
+served so far by method, as JSON; ``/_stats?reset`` also sets them back to zero.
 
     python bench/fake_registry.py --repos 100 --tags 100   # prints "PORT <n>" when ready
 """
@@ -21,6 +23,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "buildkit" / "git-context-max"
 _ATTESTATION = "attestation-manifest"
@@ -84,6 +87,7 @@ class Content:
 
 class Server(asyncio.Protocol):
     content: Content
+    counts: ClassVar[dict[str, int]] = {}  # method → requests served (``/_stats`` not counted)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -92,6 +96,10 @@ class Server(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
+        if self.buf[:1] == b"\x16":  # a TLS ClientHello (skopeo tries HTTPS first): refuse
+            self.transport.write(b"HTTP/1.0 400 Bad Request\r\n\r\n")  # as Go's server does
+            self.transport.close()
+            return
         while b"\r\n\r\n" in self.buf:
             head, self.buf = self.buf.split(b"\r\n\r\n", 1)
             line = head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -99,8 +107,15 @@ class Server(asyncio.Protocol):
             self.answer(method, target)
 
     def answer(self, method: str, target: str) -> None:
-        path = target.split("?", 1)[0]
-        status, headers, body = self.route(path)
+        path, _, query = target.partition("?")
+        if path == "/_stats":
+            body = json.dumps(Server.counts).encode()
+            if query == "reset":
+                Server.counts = {}
+            status, headers = "200 OK", ["Content-Type: application/json"]
+        else:
+            Server.counts[method] = Server.counts.get(method, 0) + 1
+            status, headers, body = self.route(path)
         lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
         self.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())
         if method != "HEAD":

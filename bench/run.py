@@ -12,7 +12,7 @@ and the machine floor they set (``bench/common.py``).
 
 Exit status: 1 when a benchmark failed or the start-up gate (``bench/startup.py``) missed
 a target, with the reason printed last; 0 otherwise.  ``BENCH_QUICK=1`` makes a quick
-sanity run (fewer runs, a smaller audit namespace); ``BENCH_ONLY=startup,inspect`` runs a
+sanity run (fewer runs, smaller audit namespaces); ``BENCH_ONLY=startup,inspect`` runs a
 subset; ``BUILDX=/path/to/docker-buildx`` adds buildx to the inspect cases.
 """
 
@@ -40,6 +40,7 @@ BENCHES: list[tuple[str, str, int]] = [
     ("startup", "startup.py", 300),
     ("inspect", "bench_inspect.py", 400),
     ("audit", "bench_audit.py", 900),
+    ("scale", "bench_scale.py", 900),
     ("template", "bench_template.py", 120),
 ]
 NAN = float("nan")
