@@ -563,6 +563,7 @@ class CachingSource(SourceWrapper):
         super().__init__(inner)
         self._cache = cache
         self._seen: bool | None = None
+        self._seen_lock = threading.Lock()
         self._marked = False
         self._fresh: dict[str, Descriptor] = {}
         self._fresh_lock = threading.Lock()
@@ -585,11 +586,20 @@ class CachingSource(SourceWrapper):
         return desc if desc is not None else self._inner.resolve(ref)
 
     def may_answer(self) -> bool:
-        """Whether this cache has held content of this repository: then a tag is worth a
-        ``HEAD`` first (its manifest is likely here); else ``GET`` it straight away."""
-        if self._seen is None:
-            self._seen = self._cache.has_repository(self.name)
-        return self._seen
+        """Whether this cache held content of this repository when first asked: then a
+        tag is worth a ``HEAD`` first (its manifest is likely here); else ``GET`` it
+        straight away.
+
+        Asked once per source, under a lock: the tags of one repository are audited at
+        once, and an answer looked up after another tag's manifests were stored would be
+        "yes" — in a cold audit, a ``HEAD`` more per image that finds no record."""
+        seen = self._seen
+        if seen is None:
+            with self._seen_lock:
+                seen = self._seen
+                if seen is None:
+                    seen = self._seen = self._cache.has_repository(self.name)
+        return seen
 
     def _remember_repository(self) -> None:
         if not self._marked:
