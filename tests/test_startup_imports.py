@@ -184,6 +184,8 @@ def test_digest_on_a_registry_loads_no_decoders_and_no_template_engine(pushed: s
     assert _present(mods, (*HEAVY, "ocitrace.inspect", "ocitrace.template")) == []
     # a token reply's issued_at is parsed only when there is one; requests is not the client
     assert _present(mods, ("dateutil", "requests")) == []
+    # plain HTTP on loopback: no TLS stack, and no http.client (and its email parser)
+    assert _present(mods, ("ssl", "_ssl", "http.client", "email")) == []
     # nothing is logged at WARNING, no credential helper is configured
     assert _present(mods, ("logging", "subprocess", "shutil")) == []
 

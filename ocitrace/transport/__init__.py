@@ -11,7 +11,7 @@ Public surface used by :mod:`ocitrace.registry` (keep it stable):
   ``transport.rate_limits`` / ``transport.warnings`` expose what response headers said.
 
 Modules: ``core`` (request loop, proxies via urllib3), ``pool`` (keep-alive connections
-over http.client), ``response``, ``retry`` (policy,
+over ``wire``, HTTP/1.1 on a socket without http.client), ``response``, ``retry`` (policy,
 Retry-After, per-host gate), ``auth`` (generator flow, token cache), ``challenge`` (WWW-Authenticate), ``credentials``
 (docker config, helpers, containers auth.json; their lookup order), ``credstore`` (what
 ``login``/``logout`` write, and the ``/v2/`` check), ``ratelimit``, ``redact``, ``messages``.

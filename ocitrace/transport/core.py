@@ -19,16 +19,14 @@ context is built when an ``https`` URL is first used (plain-HTTP loopback never 
 
 from __future__ import annotations
 
-import http.client
 import os
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from .._version import __version__
@@ -55,6 +53,10 @@ from .ratelimit import HeaderObserver, RateLimit
 from .redact import redact_url
 from .response import READ_ERRORS, Response
 from .retry import BackoffGate, RetryPolicy, is_retryable_status, parse_retry_after
+from .wire import ProtocolError
+
+if TYPE_CHECKING:
+    import ssl
 
 _DEBUG = 10  # logging.DEBUG
 log = getLogger(__name__)  # logging itself: imported when a record can be emitted
@@ -162,7 +164,10 @@ class _Pools:
 def _tls_context(verify: bool | str) -> ssl.SSLContext:
     """The one SSL context of a transport: no verification, or the trust store loaded once
     (certifi's, or the file/directory chosen by :func:`tls_verify`); TLS 1.2 or later,
-    HTTP/1.1 by ALPN (what urllib3's context said)."""
+    HTTP/1.1 by ALPN (what urllib3's context said).  ``ssl`` is imported here, on the
+    first https request: a plain-HTTP run loads no TLS stack."""
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.options |= ssl.OP_NO_COMPRESSION
@@ -484,7 +489,7 @@ class Transport:
                 self._sleep(delay)
                 attempt += 1
                 continue
-            except (HTTPFailure, http.client.HTTPException, OSError, ValueError) as exc:
+            except (HTTPFailure, ProtocolError, OSError, ValueError) as exc:
                 raise self._error(request, exc) from exc
             if log.isEnabledFor(_DEBUG):  # redact_url is not free: not per request
                 log.debug(
@@ -650,6 +655,8 @@ class Transport:
                 hint=f"this registry speaks plain HTTP: use --insecure-registry {host}",
             )
         if isinstance(exc, TLSFailed):
+            import ssl  # (loaded already: a handshake was attempted)
+
             reason = (
                 "TLS verification failed"
                 if any(isinstance(c, ssl.SSLCertVerificationError) for c in _causes(exc))
@@ -719,6 +726,8 @@ def _refused_on_loopback(exc: BaseException, url: str) -> bool:
 
 def _speaks_plain_http(exc: BaseException) -> bool:
     """The TLS handshake got an HTTP reply (OpenSSL: wrong version number / http request)."""
+    import ssl  # (loaded already: only asked of a TLSFailed)
+
     return any(
         isinstance(c, ssl.SSLError) and c.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST")
         for c in _causes(exc)

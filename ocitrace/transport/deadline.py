@@ -164,7 +164,7 @@ def declared_length(resp: Streamed) -> int | None:
 
 def socket_of(resp: Streamed) -> socket.socket | None:
     """The socket a streamed response reads from: the pool connection's (``resp.sock``),
-    or for urllib3's responses its connection's, or the one ``http.client`` keeps in its
+    or for urllib3's responses its connection's, or the one urllib3's ``http.client`` keeps in its
     file object once the connection is marked to close."""
     sock = getattr(resp, "sock", None)
     if isinstance(sock, socket.socket):

@@ -1,12 +1,12 @@
 """The response :meth:`Transport.request` returns: status, headers, URL, a streamed body.
 
-Two sources: a direct connection of :mod:`ocitrace.transport.pool` (``http.client``), or,
+Two sources: a direct connection of :mod:`ocitrace.transport.pool` (:mod:`.wire`), or,
 for proxied requests, urllib3's ``HTTPResponse``.  Either way the same few names the
 registry layer and the tests use — ``status_code``, ``headers`` (case-insensitive),
 ``url``, ``request``, ``iter_content``, ``content``, ``json()``, ``close()`` — and
 :attr:`Response.raw` / :attr:`Response.sock` for the watchdog.
 
-A failure while reading the body raises one of :data:`READ_ERRORS` (``http.client``'s
+A failure while reading the body raises one of :data:`READ_ERRORS` (:mod:`.wire`'s
 errors, the ``OSError`` of a socket the watchdog shut down, or :class:`BodyError`);
 callers turn it into :class:`~ocitrace.errors.TransportError`.  A body shorter than its
 ``Content-Length`` is an error (as urllib3's ``enforce_content_length``), and a
@@ -15,7 +15,6 @@ callers turn it into :class:`~ocitrace.errors.TransportError`.  A body shorter t
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import zlib
@@ -23,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .messages import HttpRequest
+from .wire import IncompleteRead, ProtocolError, Reply
 
 __all__ = ["READ_ERRORS", "BodyError", "Response"]
 
@@ -33,7 +33,7 @@ class BodyError(OSError):
 
 
 #: what reading a body may raise
-READ_ERRORS: tuple[type[Exception], ...] = (OSError, http.client.HTTPException)
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, ProtocolError)
 
 
 def _decoder(encoding: str | None) -> Any:
@@ -88,13 +88,13 @@ class Response:
     @classmethod
     def direct(
         cls,
-        raw: http.client.HTTPResponse,
+        raw: Reply,
         request: HttpRequest,
         sock: socket.socket,
         release: Callable[[bool], None],
     ) -> Response:
         """A response read from a pool connection (:mod:`ocitrace.transport.pool`)."""
-        headers: Mapping[str, str] = raw.headers  # type: ignore[assignment]
+        headers: Mapping[str, str] = raw.headers
         decoder = _decoder(headers.get("Content-Encoding"))
 
         def chunks(size: int) -> Iterator[bytes]:
@@ -112,8 +112,8 @@ class Response:
                 except zlib.error as exc:
                     raise BodyError(f"cannot decode the body: {exc}") from exc
             left = raw.length
-            if left:  # http.client ends a short Content-Length body without an error
-                raise http.client.IncompleteRead(b"", left)
+            if left:  # the connection ended before the Content-Length did
+                raise IncompleteRead(0, left)
             if decoder is not None and (rest := decoder.flush()):
                 yield rest
 
@@ -131,12 +131,14 @@ class Response:
     def proxied(cls, raw: Any, request: HttpRequest) -> Response:
         """A urllib3 ``HTTPResponse`` (a proxied request); its read errors become
         :class:`BodyError`."""
+        from http.client import HTTPException  # (loaded by urllib3 already)
+
         from urllib3.exceptions import HTTPError
 
         def chunks(size: int) -> Iterator[bytes]:
             try:
                 yield from raw.stream(size, decode_content=True)
-            except HTTPError as exc:
+            except (HTTPError, HTTPException) as exc:
                 raise BodyError(f"{type(exc).__name__}: {exc}") from exc
 
         def release(consumed: bool) -> None:

@@ -8,7 +8,6 @@ retries at once (the caller gets the 429 and reports ``retry_after``).
 
 from __future__ import annotations
 
-import email.utils
 import random
 import threading
 from collections.abc import Callable
@@ -30,6 +29,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # an HTTP-date here is rare: not loaded by every run
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
