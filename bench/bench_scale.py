@@ -17,7 +17,6 @@ most 1.5× that at 1,000).  ``BENCH_QUICK=1``: 100 and 1,000 images, one run eac
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -26,7 +25,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,38 +46,13 @@ from bench.common import (  # noqa: E402
     tool_version,
     write_results,
 )
+from bench.fake_registry import running  # noqa: E402
 
 #: (repositories, tags) of the small and the large namespace
 SMALL, LARGE = ((10, 10), (100, 10)) if QUICK else ((100, 10), (1000, 10))
 SMALL_RUNS = runs(3, quick=1)
 SKOPEO_RUNS = int(os.environ.get("BENCH_SKOPEO_RUNS", "1"))
 LIMIT_S, LIMIT_MIB, LINEAR = 6.0, 200, 1.5
-
-
-@contextlib.contextmanager
-def fake_registry(repos: int, tags: int) -> Iterator[tuple[str, int]]:
-    """``(host, pid)`` of a fake registry serving ``repos`` × ``tags`` distinct images."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "fake_registry.py"),
-            "--repos",
-            str(repos),
-            "--tags",
-            str(tags),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("PORT "):
-            raise SystemExit(f"fake registry did not start: {line!r}")
-        yield f"127.0.0.1:{line.split()[1]}", proc.pid
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 def stats(host: str, *, reset: bool = False) -> dict[str, int]:
@@ -152,7 +125,7 @@ def main(argv: list[str]) -> int:
         for (repos, tags), times in ((SMALL, SMALL_RUNS), (LARGE, 1)):
             n = repos * tags
             group = "audit at scale, fake registry (no latency), cold, -o jsonl"
-            with fake_registry(repos, tags) as (host, pid):
+            with running(repos, tags) as (host, pid):
                 print(f"{n} images ({repos}×{tags}) at {host} …", flush=True)
                 fig = Figure(f"ocitrace audit × {n} (cold)", group)
                 rss, requests = audit(fig, host, pid, tmp, times)

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -164,6 +167,26 @@ async def serve(content: Content, port: int) -> None:
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
+
+
+@contextlib.contextmanager
+def running(repos: int, tags: int) -> Iterator[tuple[str, int]]:
+    """``(host, pid)`` of this server in its own process, serving ``repos`` × ``tags``
+    distinct images (stopped on exit)."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--repos", str(repos), "--tags", str(tags)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise SystemExit(f"fake registry did not start: {line!r}")
+        yield f"127.0.0.1:{line.split()[1]}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 def main() -> int:

@@ -14,42 +14,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fake_registry import running  # noqa: E402
 from bench.latency_proxy import latency_proxy  # noqa: E402
 from bench.profile_audit import run_once  # noqa: E402
-
-
-@contextlib.contextmanager
-def fake_registry(repos: int, tags: int) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "fake_registry.py"),
-            "--repos",
-            str(repos),
-            "--tags",
-            str(tags),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("PORT "):
-            raise SystemExit(f"fake registry did not start: {line!r}")
-        yield f"127.0.0.1:{line.split()[1]}"
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 def main() -> int:
@@ -64,7 +38,7 @@ def main() -> int:
     print(f"latency {args.delay * 1000:.0f} ms each way")
     for size in args.sizes.split(","):
         repos, tags = (int(x) for x in size.split("x"))
-        with fake_registry(repos, tags) as host, tempfile.TemporaryDirectory() as tmp:
+        with running(repos, tags) as (host, _), tempfile.TemporaryDirectory() as tmp:
             cache = Path(tmp) / "cache"
             with contextlib.ExitStack() as stack:
                 target = host

@@ -178,10 +178,6 @@ class Connection:
             name = f"[{name}]"  # an IPv6 literal
         self._host_field = name if port == default else f"{name}:{port}"
 
-    @property
-    def tls(self) -> bool:
-        return self._tls is not None
-
     def connect(self) -> None:
         sock = socket.create_connection((self.host, self.port), self.timeout)
         try:
