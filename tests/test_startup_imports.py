@@ -222,6 +222,19 @@ def test_a_warm_audit_loads_no_discovery_engine_and_no_decoders(
     )
     assert _present(cold, unneeded) == sorted(unneeded)  # not vacuous
     assert _present(cold, ("dateutil",)) == []
+    # jsonl, no --report, no policy file, nothing verified: no report writers (html,
+    # xml.etree), TOML parser, csv, signer-policy model or retry jitter; an ASCII host is
+    # resolved without the idna codec
+    not_asked = (
+        "ocitrace.audit.reports",
+        "html",
+        "xml.etree",
+        "tomllib",
+        "csv",
+        "random",
+        "encodings.idna",
+    )
+    assert _present(cold, not_asked) == []
     warm, res2 = _loaded(args)
     assert (res2.returncode, res2.stdout) == (res.returncode, res.stdout), res2.stderr
     assert "cache: 1 hits, 0 misses" in res2.stderr or " 0 misses" in res2.stderr

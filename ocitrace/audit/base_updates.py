@@ -38,9 +38,7 @@ def _material_platform(row: Row, digest: str) -> str:
     return ""
 
 
-def check_base_updates(
-    rows: Sequence[Row], open_source: SourceOpener, policy: Policy
-) -> list[Row]:
+def check_base_updates(rows: Sequence[Row], open_source: SourceOpener, policy: Policy) -> list[Row]:
     """``rows`` with ``base-outdated`` findings added (and failures, when the policy fails them)."""
     memo: dict[tuple[str, str], str | OcitraceError] = {}
 
@@ -102,7 +100,5 @@ def check_base_updates(
         if errors:
             records["baseUpdateErrors"] = errors
         new_fails = tuple(m for m in fails if m not in row.failures)
-        out.append(
-            dataclasses.replace(row, failures=row.failures + new_fails, records=records)
-        )
+        out.append(dataclasses.replace(row, failures=row.failures + new_fails, records=records))
     return out

@@ -28,7 +28,6 @@ import enum
 import hashlib
 import hmac
 import json
-import logging
 import os
 import queue
 import re
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
+from ..lazylog import getLogger
 from ..oci.model import Descriptor
 from ..source import Fetched, Source, SourceWrapper
 from .facts import Facts
@@ -61,7 +61,7 @@ __all__ = [
     "default_cache_dir",
 ]
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # logging itself: imported when a record is emitted
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 #: write-behind: entries waiting for the writer thread at most (then workers write inline)

@@ -8,7 +8,6 @@ a template sees the JSON values under Go-style capitalised names (``.Repository`
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -138,20 +137,25 @@ def _table(rows: Sequence[Row], cols: Sequence[str]) -> str:
 
     body = [[escape_line(r.cells().get(c, "")) for c in cols] for r in rows]  # one line each
     return (
-        tabulate(body, headers=[COLUMNS.get(c, c.upper()) for c in cols], tablefmt="plain", disable_numparse=True)
+        tabulate(
+            body,
+            headers=[COLUMNS.get(c, c.upper()) for c in cols],
+            tablefmt="plain",
+            disable_numparse=True,
+        )
         + "\n"
     )
 
 
 def _csv(rows: Iterable[Row], cols: Sequence[str]) -> Iterator[str]:
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
     for r in rows:
         cells = r.cells()
-        writer.writerow(
-            [csv_cell(r.digest if c == "digest" else cells.get(c, "")) for c in cols]
-        )
+        writer.writerow([csv_cell(r.digest if c == "digest" else cells.get(c, "")) for c in cols])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()

@@ -22,17 +22,18 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError
-from ..verify.model import Policy as SignerPolicy
 from .facts import Facts
 from .practices import CHECKS, PracticeFinding, Severity
+
+if TYPE_CHECKING:  # (verify.model, its regexps and dataclasses: imported when signatures matter)
+    from ..verify.model import Policy as SignerPolicy
 
 __all__ = [
     "ACTIONS",
@@ -177,6 +178,8 @@ class Policy:
                     hint='e.g. signer-identity = "^https://github.com/acme/" and '
                     'signer-issuer = "^https://token.actions.githubusercontent.com$"',
                 )
+            from ..verify.model import Policy as SignerPolicy
+
             return dataclasses.replace(
                 base or SignerPolicy(),
                 identity_regexp=self.signer_identity.pattern,
@@ -185,6 +188,8 @@ class Policy:
         if base is not None and (base.given or base.notation_trust_store is not None):
             return base
         if "signed" in self.require:
+            from ..verify.model import Policy as SignerPolicy
+
             return base or SignerPolicy()
         return None
 
@@ -441,6 +446,8 @@ def _checked(policy: Policy) -> Policy:
 
 def load_policy_file(path: str | Path) -> Policy:
     """Read a TOML policy file (see the README): ``[defaults]`` and ``[[rules]]``."""
+    import tomllib
+
     p = Path(path)
     try:
         with p.open("rb") as fh:

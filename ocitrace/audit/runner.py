@@ -9,7 +9,6 @@ cancelled and the report holds what was finished, marked ``interrupted``.
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 from collections import deque
@@ -21,6 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import OcitraceError
+from ..lazylog import getLogger
 from ..oci.model import Platform
 from ..source import Source
 from .cache import CachingSource, RowRecords
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["AuditOptions", "AuditReport", "Progress", "run_audit"]
 
-log = logging.getLogger(__name__)
+log = getLogger(__name__)  # logging itself: imported when a record is emitted
 
 
 class Progress(Protocol):

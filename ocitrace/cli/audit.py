@@ -417,6 +417,8 @@ def signer_policy(args: argparse.Namespace) -> Any:
 
 
 def _report_paths(items: list[str]) -> list[tuple[str, str]]:
+    if not items:
+        return []  # (the report writers, html and xml.etree: not loaded without --report)
     from ..audit.reports import REPORT_FORMATS
     from ..errors import UsageError
 

@@ -8,7 +8,6 @@ retries at once (the caller gets the 429 and reports ``retry_after``).
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,11 +54,16 @@ class RetryPolicy:
         self,
         attempt: int,
         retry_after: float | None = None,
-        rand: Callable[[], float] = random.random,
+        rand: Callable[[], float] | None = None,
     ) -> float:
-        """Wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
+        """Wait before retry number ``attempt + 1`` (``attempt`` counts from 0); ``rand``
+        gives the jitter in [0, 1) (default ``random.random``, imported only for a retry)."""
         if retry_after is not None:
             return retry_after
+        if rand is None:
+            import random
+
+            rand = random.random
         ceiling = min(self.max_backoff, self.backoff * (2**attempt))
         return float(ceiling * (0.5 + rand() / 2))
 

@@ -128,7 +128,9 @@ def test_the_fast_path_gives_what_isoparse_gives(text: str) -> None:
     assert ts.datetime.utcoffset() == expected.utcoffset()
 
 
-@pytest.mark.parametrize("text", ["2026-13-22T09:58:15Z", "2026-02-30T09:58:15", "0000-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "text", ["2026-13-22T09:58:15Z", "2026-02-30T09:58:15", "0000-01-01T00:00:00Z"]
+)
 def test_the_fast_path_refuses_with_isoparses_message(text: str) -> None:
     with pytest.raises(FormatError) as info:
         parse_timestamp(text)
