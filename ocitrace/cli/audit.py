@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from ..audit.rows import Row
     from ..audit.throttle import SleepMeter
 
-__all__ = ["register", "run"]
+__all__ = ["DEFAULT_JOBS", "register", "run"]
+
+#: ``-j``: requests in flight per registry host (and the connection pool's size)
+DEFAULT_JOBS = 32
 
 EPILOG = """\
 examples:
@@ -229,9 +232,10 @@ def register(sub: Any) -> None:
         "-j",
         "--concurrency",
         type=int,
-        default=32,
+        default=DEFAULT_JOBS,
         metavar="N",
-        help="parallel requests per registry host; also the connection pool size (default 32)",
+        help="parallel requests per registry host; also the connection pool size "
+        f"(default {DEFAULT_JOBS})",
     )
     run_g.add_argument(
         "--cache-dir", metavar="DIR", help="disk cache (default $XDG_CACHE_HOME/ocitrace)"
