@@ -92,6 +92,22 @@ def test_a_small_declared_body_dripping_fails_after_about_one_timeout() -> None:
         assert time.monotonic() - started < 2
 
 
+def test_a_body_that_never_starts_fails_after_about_one_timeout() -> None:
+    """Headers, then silence: the pool's sockets carry no per-read timeout for a bodiless
+    request (the watchdog bounds the reply), so this is the body deadline's to end."""
+
+    def gen() -> Iterator[bytes]:
+        time.sleep(20)
+        yield b"{}"
+
+    headers = {"Content-Type": OCI_MANIFEST, "Content-Length": "2"}
+    with HostileServer(lambda s: Reply(200, headers, stream=gen)) as srv:
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="took longer than"):
+            client(timeout=0.5, retries=0).repository(srv.netloc, "a/b").manifest("v1")
+        assert time.monotonic() - started < 3
+
+
 def test_retry_after_beyond_the_budget_is_not_waited() -> None:
     """--timeout 2 against a 503 always asking for 29 s ends at once (budget 10 s)."""
 

@@ -25,8 +25,9 @@ from urllib3 import HTTPHeaderDict
 from ocitrace.errors import TransportError
 from ocitrace.transport import Transport, TransportOptions
 from ocitrace.transport.credentials import CredentialStore
+from ocitrace.transport.deadline import Watchdog
 from ocitrace.transport.messages import origin
-from ocitrace.transport.pool import Headers
+from ocitrace.transport.pool import ConnectionPool, Headers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,6 +114,32 @@ def test_sequential_requests_reuse_one_connection() -> None:
         bodies = [get(t, srv.port) for _ in range(5)]
     assert bodies == [b"{}"] * 5
     assert (srv.connections, len(srv.heads)) == (1, 5)
+
+
+def test_a_bodiless_request_leaves_its_socket_blocking_a_body_gets_the_timeout() -> None:
+    """No socket timeout for a GET (the watchdog bounds its reply; a timeout would add a
+    poll() before every recv), the per-operation timeout back for a request with a body
+    (a token POST), and off again for the next GET on the same connection."""
+    dog = Watchdog()
+    pool = ConnectionPool(dog, lambda: pytest.fail("no TLS for plain HTTP"))
+
+    def send(method: str, body: bytes | None) -> socket.socket:
+        reply, conn, key, sock = pool.send(method, f"{base}/v2/", body, {}, 4.0)
+        assert reply.read(64) == b"{}"
+        pool.release(key, conn, reusable=reply.isclosed())
+        return sock
+
+    with raw_server(lambda head: ok(b"{}")) as srv:
+        base = f"http://127.0.0.1:{srv.port}"
+        try:
+            first = send("GET", None)
+            assert first.gettimeout() is None
+            assert send("POST", b"grant_type=x") is first and first.gettimeout() == 4.0
+            assert send("GET", None) is first and first.gettimeout() is None
+        finally:
+            pool.clear()
+            dog.close()
+    assert srv.connections == 1
 
 
 def test_idle_connections_are_kept_for_the_origins_used_last() -> None:
