@@ -25,9 +25,8 @@ class Limits:
     config: int = 8 * MiB  # an image config read for its platform / date / labels
     error_body: int = 64 * 1024  # a registry error body: enough for any JSON error
     token_reply: int = 1 * MiB  # a token endpoint's reply
-    blob_stream: int = (
-        32 * GiB
-    )  # a blob streamed to a file or stdout (ocitrace blob), never buffered
+    # a blob streamed to a file or stdout (ocitrace blob), never buffered
+    blob_stream: int = 32 * GiB
 
 
 #: the caps when nothing is configured
