@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -75,37 +75,37 @@ def test_dripping_headers_retried_within_the_budget(dripping_headers: str) -> No
     assert time.monotonic() - started < 0.4 * 3 + 1
 
 
-def test_a_small_declared_body_dripping_fails_after_about_one_timeout() -> None:
-    """A 400-byte manifest at 1 byte / 50 ms with --timeout 0.5 fails in ~0.5 s (it used to
-    get 64 s: the manifest cap at the minimum rate)."""
-
-    def gen() -> Iterator[bytes]:
-        for _ in range(400):
-            time.sleep(0.05)
-            yield b" "
-
-    headers = {"Content-Type": OCI_MANIFEST, "Content-Length": "400"}
-    with HostileServer(lambda s: Reply(200, headers, stream=gen)) as srv:
-        started = time.monotonic()
-        with pytest.raises(TransportError, match="took longer than"):
-            client(timeout=0.5).repository(srv.netloc, "a/b").manifest("v1")
-        assert time.monotonic() - started < 2
+def _dripping() -> Iterator[bytes]:
+    for _ in range(400):
+        time.sleep(0.05)
+        yield b" "
 
 
-def test_a_body_that_never_starts_fails_after_about_one_timeout() -> None:
-    """Headers, then silence: the pool's sockets carry no per-read timeout for a bodiless
-    request (the watchdog bounds the reply), so this is the body deadline's to end."""
+def _silent() -> Iterator[bytes]:
+    time.sleep(20)
+    yield b"{}"
 
-    def gen() -> Iterator[bytes]:
-        time.sleep(20)
-        yield b"{}"
 
-    headers = {"Content-Type": OCI_MANIFEST, "Content-Length": "2"}
-    with HostileServer(lambda s: Reply(200, headers, stream=gen)) as srv:
+@pytest.mark.parametrize(
+    ("body", "length"),
+    [
+        # 1 byte / 50 ms: it used to get 64 s (the manifest cap at the minimum rate)
+        pytest.param(_dripping, 400, id="dripping"),
+        # headers, then silence: a bodiless request's socket has no per-read timeout
+        # (the watchdog bounds the reply), so this is the body deadline's to end
+        pytest.param(_silent, 2, id="never-starts"),
+    ],
+)
+def test_a_small_declared_body_too_slow_fails_after_about_one_timeout(
+    body: Callable[[], Iterator[bytes]], length: int
+) -> None:
+    """A small manifest whose body is too slow fails with --timeout 0.5 in ~0.5 s."""
+    headers = {"Content-Type": OCI_MANIFEST, "Content-Length": str(length)}
+    with HostileServer(lambda s: Reply(200, headers, stream=body)) as srv:
         started = time.monotonic()
         with pytest.raises(TransportError, match="took longer than"):
             client(timeout=0.5, retries=0).repository(srv.netloc, "a/b").manifest("v1")
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 2
 
 
 def test_retry_after_beyond_the_budget_is_not_waited() -> None:
